@@ -1,0 +1,179 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { describeError, isSkyrocketError, silentLogger, type Logger } from '@skyrocket/common';
+import { DEFAULT_MAX_FRAME_SIZE } from '../frame/frame-codec';
+import { createResponse, isOneway, type RemotingCommand } from '../frame/remoting-command';
+import { requestCodeName } from '../protocol/request-code';
+import { ResponseCode } from '../protocol/response-code';
+import { Connection } from './connection';
+
+/**
+ * A processor answers one request code. It gets the request and the connection it came on (to learn the peer, to
+ * watch it close, or to send requests back to it) and returns the response, or `undefined` for none.
+ * A thrown SkyrocketError becomes a response with its RocketMQ code and message as remark; anything else thrown
+ * becomes SYSTEM_ERROR (1) with the error's message, as NettyRemotingAbstract does.
+ */
+export type RequestProcessor = (
+  request: RemotingCommand,
+  connection: Connection,
+) => Promise<RemotingCommand | undefined> | RemotingCommand | undefined;
+
+export interface RemotingServerOptions {
+  /** Label for metrics and logs: "nameserver", "broker". */
+  name: string;
+  host?: string;
+  port?: number;
+  maxFrameSize?: number;
+  /** RocketMQ NettyServerConfig.serverChannelMaxIdleTimeSeconds = 120. */
+  idleTimeoutMs?: number;
+  writeHighWaterMark?: number;
+  maxPendingWriteBytes?: number;
+  logger?: Logger;
+  registry?: Registry;
+}
+
+export class RemotingServer {
+  readonly #options: RemotingServerOptions;
+  readonly #logger: Logger;
+  readonly #processors = new Map<number, RequestProcessor>();
+  readonly #connections = new Set<Connection>();
+  readonly #connectionListeners: Array<(connection: Connection) => void> = [];
+  readonly #server: Server;
+  readonly #metrics: ReturnType<typeof createServerMetrics> | undefined;
+
+  constructor(options: RemotingServerOptions) {
+    this.#options = options;
+    this.#logger = options.logger ?? silentLogger();
+    this.#metrics = options.registry ? createServerMetrics(options.registry) : undefined;
+    this.#server = createServer((socket) => this.#accept(socket));
+  }
+
+  registerProcessor(code: number, processor: RequestProcessor): void {
+    this.#processors.set(code, processor);
+  }
+
+  /** Called for every accepted connection; watch `connection.onClose` to learn when it goes. */
+  onConnection(listener: (connection: Connection) => void): void {
+    this.#connectionListeners.push(listener);
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  listen(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.#options.port ?? 0, this.#options.host ?? '0.0.0.0', () => {
+        this.#server.off('error', reject);
+        resolve(this.#server.address() as AddressInfo);
+      });
+    });
+  }
+
+  address(): AddressInfo {
+    const address = this.#server.address();
+    if (address === null || typeof address === 'string') throw new Error('server is not listening');
+    return address;
+  }
+
+  /** Stops accepting and closes every connection. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const connection of this.#connections) connection.close();
+    if (this.#server.listening) await closed;
+  }
+
+  /** Runs a request through the dispatch table; exported for processors' unit tests. */
+  async dispatch(request: RemotingCommand, connection: Connection): Promise<RemotingCommand | undefined> {
+    const started = process.hrtime.bigint();
+    const processor = this.#processors.get(request.code);
+    let response: RemotingCommand | undefined;
+    if (!processor) {
+      // NettyRemotingAbstract: " request type N not supported"
+      response = createResponse(request, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, {
+        remark: ` request type ${request.code} not supported`,
+      });
+    } else {
+      try {
+        response = await processor(request, connection);
+      } catch (error) {
+        const code = isSkyrocketError(error) && error.code >= 0 ? error.code : ResponseCode.SYSTEM_ERROR;
+        if (!isSkyrocketError(error)) {
+          this.#logger.error(
+            { err: error, code: request.code, peer: connection.remoteAddress },
+            'processor failed',
+          );
+        }
+        if (isOneway(request)) {
+          this.#logger.warn({ code: request.code, error: describeError(error) }, 'oneway request failed');
+        }
+        response = createResponse(request, code, { remark: describeError(error) });
+      }
+    }
+    if (this.#metrics) {
+      const name = requestCodeName(request.code);
+      const result = response ? String(response.code) : 'none';
+      this.#metrics.requests.inc({ server: this.#options.name, request: name, result });
+      this.#metrics.duration.observe(
+        { server: this.#options.name, request: name },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    }
+    return response;
+  }
+
+  #accept(socket: Socket): void {
+    const connection = new Connection(socket, {
+      maxFrameSize: this.#options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+      logger: this.#logger,
+      idleTimeoutMs: this.#options.idleTimeoutMs ?? 120_000,
+      handler: (request, conn) => this.dispatch(request, conn),
+      onMalformedFrame: (error) =>
+        this.#metrics?.malformedFrames.inc({ server: this.#options.name, reason: error.reason }),
+      ...(this.#options.writeHighWaterMark !== undefined
+        ? { writeHighWaterMark: this.#options.writeHighWaterMark }
+        : {}),
+      ...(this.#options.maxPendingWriteBytes !== undefined
+        ? { maxPendingWriteBytes: this.#options.maxPendingWriteBytes }
+        : {}),
+    });
+    this.#connections.add(connection);
+    this.#metrics?.connections.inc({ server: this.#options.name });
+    connection.onClose(() => {
+      this.#connections.delete(connection);
+      this.#metrics?.connections.dec({ server: this.#options.name });
+    });
+    for (const listener of this.#connectionListeners) listener(connection);
+  }
+}
+
+function createServerMetrics(registry: Registry) {
+  return {
+    requests: new Counter({
+      name: 'skyrocket_remoting_requests_total',
+      help: 'Remoting requests handled, by request code name and response code (result)',
+      labelNames: ['server', 'request', 'result'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'skyrocket_remoting_request_duration_seconds',
+      help: 'Time to process a remoting request, by request code name',
+      labelNames: ['server', 'request'],
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers: [registry],
+    }),
+    connections: new Gauge({
+      name: 'skyrocket_remoting_connections',
+      help: 'Open remoting connections',
+      labelNames: ['server'],
+      registers: [registry],
+    }),
+    malformedFrames: new Counter({
+      name: 'skyrocket_remoting_malformed_frames_total',
+      help: 'Connections closed because a frame could not be decoded or was too large',
+      labelNames: ['server', 'reason'],
+      registers: [registry],
+    }),
+  };
+}
