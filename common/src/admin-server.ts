@@ -29,7 +29,9 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const report = options.readiness ? await options.readiness() : { ready: true, checks: {} };
-    return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not ready', ...report });
+    return reply
+      .code(report.ready ? 200 : 503)
+      .send({ status: report.ready ? 'ready' : 'not ready', ...report });
   });
   app.get('/metrics', async (_request, reply) => {
     const text = await options.registry.metrics();

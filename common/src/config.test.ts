@@ -23,9 +23,9 @@ describe('loadConfig', () => {
       enabled: true,
       name: 'fromfile',
     });
-    expect(loadConfig(schema, { file, env, envPrefix: 'P_', argv: ['--listen-port', '3000'] }).listenPort).toBe(
-      3000,
-    );
+    expect(
+      loadConfig(schema, { file, env, envPrefix: 'P_', argv: ['--listen-port', '3000'] }).listenPort,
+    ).toBe(3000);
   });
 
   it('reads JSON files', () => {
@@ -45,15 +45,20 @@ describe('loadConfig', () => {
   });
 
   it('runs cross-field checks and freezes the result', () => {
-    expect(() => loadConfig(schema, { check: (c) => (c.listenPort === 9876 ? ['port is taken'] : []) })).toThrow(
-      /port is taken/,
-    );
+    expect(() =>
+      loadConfig(schema, { check: (c) => (c.listenPort === 9876 ? ['port is taken'] : []) }),
+    ).toThrow(/port is taken/);
     const config = loadConfig(schema);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('parses flag forms', () => {
-    expect(parseFlags(['--a', '1', '--b=2', '--c', '--d-e', 'x'])).toEqual({ a: '1', b: '2', c: true, dE: 'x' });
+    expect(parseFlags(['--a', '1', '--b=2', '--c', '--d-e', 'x'])).toEqual({
+      a: '1',
+      b: '2',
+      c: true,
+      dE: 'x',
+    });
     expect(() => parseFlags(['oops'])).toThrow(/unexpected argument/);
   });
 

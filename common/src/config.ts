@@ -16,13 +16,20 @@ import { SkyrocketError } from './errors';
 export function configInt(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
   return z.preprocess(
     (v) => (typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v.trim()) : v),
-    z.number().int().min(min).max(max),
+    z
+      .number({ error: (issue) => `expected an integer, got ${JSON.stringify(issue.input)}` })
+      .int()
+      .min(min)
+      .max(max),
   );
 }
 
 /** A boolean config field that also accepts "true"/"false". */
 export function configBoolean() {
-  return z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
+  return z.preprocess(
+    (v) => (v === 'true' ? true : v === 'false' ? false : v),
+    z.boolean({ error: (issue) => `expected true or false, got ${JSON.stringify(issue.input)}` }),
+  );
 }
 
 export interface ConfigSources {
@@ -61,7 +68,9 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new SkyrocketError('INVALID_CONFIG', `cannot read config file ${path}: ${String(error)}`, { cause: error });
+    throw new SkyrocketError('INVALID_CONFIG', `cannot read config file ${path}: ${String(error)}`, {
+      cause: error,
+    });
   }
   if (text.trimStart().startsWith('{')) {
     try {
@@ -78,7 +87,10 @@ export function parseFlags(argv: readonly string[]): Record<string, string | boo
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (!arg.startsWith('--')) {
-      throw new SkyrocketError('INVALID_CONFIG', `unexpected argument "${arg}" (flags look like --name value)`);
+      throw new SkyrocketError(
+        'INVALID_CONFIG',
+        `unexpected argument "${arg}" (flags look like --name value)`,
+      );
     }
     const body = arg.slice(2);
     const eq = body.indexOf('=');
@@ -97,7 +109,10 @@ export function parseFlags(argv: readonly string[]): Record<string, string | boo
   return flags;
 }
 
-export function loadConfig<S extends z.ZodObject>(schema: S, sources: ConfigSources = {}): Readonly<z.infer<S>> {
+export function loadConfig<S extends z.ZodObject>(
+  schema: S,
+  sources: ConfigSources = {},
+): Readonly<z.infer<S>> {
   const fields = Object.keys(schema.shape);
   const merged: Record<string, unknown> = {};
   const origin: Record<string, string> = {};
@@ -122,7 +137,8 @@ export function loadConfig<S extends z.ZodObject>(schema: S, sources: ConfigSour
     }
   }
   if (sources.argv) {
-    for (const [key, value] of Object.entries(parseFlags(sources.argv))) put(key, value, `flag --${key}`);
+    for (const [key, value] of Object.entries(parseFlags(sources.argv)))
+      put(key, value, `flag --${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
   }
   if (unknown.length > 0) {
     throw new SkyrocketError('INVALID_CONFIG', `invalid configuration: ${unknown.join('; ')}`);
@@ -153,7 +169,9 @@ export function describeConfig(schema: z.ZodObject, envPrefix: string): string {
     const description = (type as z.ZodType).description ?? '';
     const flag = field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     const def = defaults[field] === undefined ? '' : `\`${JSON.stringify(defaults[field])}\``;
-    rows.push(`| \`${field}\` / \`--${flag}\` | \`${envPrefix}${camelToScreamingSnake(field)}\` | ${def} | ${description} |`);
+    rows.push(
+      `| \`${field}\` / \`--${flag}\` | \`${envPrefix}${camelToScreamingSnake(field)}\` | ${def} | ${description} |`,
+    );
   }
   return rows.join('\n');
 }

@@ -20,11 +20,23 @@ export const ErrorCatalog = {
     description: 'A request header field is missing or malformed (RocketMQ answers SYSTEM_ERROR here)',
   },
   CRC32_MISMATCH: { code: 1, retriable: true, description: 'The request body does not match its bodyCrc32' },
-  INVALID_BODY: { code: 1, retriable: false, description: 'The request body is not valid for its request code' },
-  TOPIC_NOT_EXIST: { code: 17, retriable: true, description: 'No route or configuration exists for the topic' },
+  INVALID_BODY: {
+    code: 1,
+    retriable: false,
+    description: 'The request body is not valid for its request code',
+  },
+  TOPIC_NOT_EXIST: {
+    code: 17,
+    retriable: true,
+    description: 'No route or configuration exists for the topic',
+  },
   INVALID_PARAMETER: { code: 29, retriable: false, description: 'A request parameter is out of range' },
   QUERY_NOT_FOUND: { code: 22, retriable: false, description: 'The queried item does not exist' },
-  REQUEST_TIMEOUT: { code: -1, retriable: true, description: 'No response arrived before the request timeout' },
+  REQUEST_TIMEOUT: {
+    code: -1,
+    retriable: true,
+    description: 'No response arrived before the request timeout',
+  },
   CONNECTION_CLOSED: {
     code: -1,
     retriable: true,
@@ -34,7 +46,11 @@ export const ErrorCatalog = {
   FRAME_TOO_LARGE: { code: -1, retriable: false, description: 'A frame exceeds the configured maximum size' },
   MALFORMED_FRAME: { code: -1, retriable: false, description: 'A frame could not be decoded' },
   INVALID_CONFIG: { code: -1, retriable: false, description: 'The configuration is invalid' },
-  CLIENT_STATE: { code: -1, retriable: false, description: 'The operation is not allowed in the current state' },
+  CLIENT_STATE: {
+    code: -1,
+    retriable: false,
+    description: 'The operation is not allowed in the current state',
+  },
   REMOTE_ERROR: {
     code: -1,
     retriable: false,
@@ -50,7 +66,11 @@ export class SkyrocketError extends Error {
   readonly code: number;
   readonly retriable: boolean;
 
-  constructor(name: ErrorName, message: string, options?: { cause?: unknown; code?: number; retriable?: boolean }) {
+  constructor(
+    name: ErrorName,
+    message: string,
+    options?: { cause?: unknown; code?: number; retriable?: boolean },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     const spec: ErrorSpec = ErrorCatalog[name];
     this.name = 'SkyrocketError';

@@ -6,7 +6,10 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
  * handles) carry the `skyrocket_` prefix and every series a `component` label, so one dashboard query spans
  * components.
  */
-export function createMetricsRegistry(component: string, options: { defaultMetrics?: boolean } = {}): Registry {
+export function createMetricsRegistry(
+  component: string,
+  options: { defaultMetrics?: boolean } = {},
+): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ component });
   if (options.defaultMetrics ?? true) {

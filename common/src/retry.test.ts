@@ -3,7 +3,13 @@ import { FakeClock } from './testing/fake-clock';
 
 describe('retry', () => {
   it('grows delays exponentially within the jitter band and caps them', () => {
-    const options = { ...defaultRetryOptions, initialDelayMs: 100, multiplier: 2, jitter: 0.2, maxDelayMs: 1000 };
+    const options = {
+      ...defaultRetryOptions,
+      initialDelayMs: 100,
+      multiplier: 2,
+      jitter: 0.2,
+      maxDelayMs: 1000,
+    };
     expect(backoffDelay(0, options, () => 0)).toBe(80);
     expect(backoffDelay(0, options, () => 1)).toBe(120);
     expect(backoffDelay(3, options, () => 0.5)).toBe(800);

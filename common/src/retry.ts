@@ -21,7 +21,11 @@ export const defaultRetryOptions: RetryOptions = {
 };
 
 /** Delay before retry number `attempt` (0-based): jittered exponential backoff, capped at maxDelayMs. */
-export function backoffDelay(attempt: number, options: RetryOptions, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: RetryOptions,
+  random: () => number = Math.random,
+): number {
   const base = Math.min(options.maxDelayMs, options.initialDelayMs * options.multiplier ** attempt);
   const factor = 1 - options.jitter + 2 * options.jitter * random();
   return Math.max(0, Math.round(Math.min(options.maxDelayMs, base * factor)));

@@ -8,3 +8,6 @@ export * from './protocol/version';
 export * from './transport/connection';
 export * from './transport/remoting-client';
 export * from './transport/remoting-server';
+export * from './headers/codec';
+export * from './headers/fields';
+export * from './headers/nameserver';

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Runs before `npm test`: every test tier needs these tools, and a missing one must fail loudly with what to
+// install, never skip a tier silently.
+import { execFileSync } from 'node:child_process';
+
+const problems = [];
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  problems.push(
+    `Node.js >= 20.19 is required (found ${process.versions.node}): install Node.js 20.19+ or the current LTS`,
+  );
+}
+
+function version(command, args) {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    return error.stderr ? String(error.stderr) : undefined;
+  }
+}
+
+const java = version('java', ['-version']);
+if (!java)
+  problems.push(
+    'Java 17+ is required for the compatibility tests (Apache RocketMQ peers): install OpenJDK 17',
+  );
+else {
+  const match = /version "(\d+)/.exec(java);
+  if (match && Number(match[1]) < 17)
+    problems.push(`Java 17+ is required (found ${match[1]}): install OpenJDK 17`);
+}
+if (!version('mvn', ['-v'])) {
+  problems.push(
+    'Maven is required to fetch Apache RocketMQ from Maven Central for the compatibility tests: install Maven 3.8+',
+  );
+}
+
+if (problems.length > 0) {
+  console.error('Missing prerequisites:\n' + problems.map((p) => `  - ${p}`).join('\n'));
+  process.exit(1);
+}
