@@ -226,19 +226,21 @@ async function runMaven(): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 
 const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
+
+// Last resort if a test forgot afterAll or failed before it: no JVM may outlive the test process. Installed only
+// while children are alive, so that jest workers running many files do not pile up 'exit' listeners.
+const killLeftovers = (): void => {
+  for (const c of liveChildren) c.kill('SIGKILL');
+};
 
 function track(child: ChildProcess): void {
+  if (liveChildren.size === 0) process.on('exit', killLeftovers);
   liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
-  child.once('error', () => liveChildren.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    // Last resort if a test forgot afterAll or failed before it: no JVM may outlive the test process.
-    process.once('exit', () => {
-      for (const c of liveChildren) c.kill('SIGKILL');
-    });
-  }
+  const untrack = (): void => {
+    if (liveChildren.delete(child) && liveChildren.size === 0) process.off('exit', killLeftovers);
+  };
+  child.once('exit', untrack);
+  child.once('error', untrack);
 }
 
 /** SIGKILLs every JVM this module started that is still running, and waits for them to exit. */
@@ -319,6 +321,8 @@ function jvmArgs(opts: {
     ...COMMON_JVM_FLAGS,
     // RocketMQ writes its logs to ${user.home}/logs/rocketmqlogs and some state to ${user.home}; keep both here.
     `-Duser.home=${opts.userHome}`,
+    // Marks the JVM as ours: after an interrupted run, `pgrep -af skyrocket.compat.owner=` finds leftovers.
+    `-Dskyrocket.compat.owner=${process.pid}`,
     `-Drmq.logback.configurationFile=${opts.logbackConfig}`,
     ...(opts.extra ?? []),
   ];
