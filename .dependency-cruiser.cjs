@@ -18,7 +18,8 @@ module.exports = {
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     layer('common', []),
     layer('remoting', ['common']),
-    layer('store', ['common']),
+    // The stored record is the wire record (DESIGN.md §4), so the store may use remoting's message codec, and only it.
+    layer('store', ['common', 'remoting/src/message']),
     layer('nameserver', ['remoting', 'common']),
     layer('broker', ['store', 'remoting', 'common']),
     layer('client', ['remoting', 'common']),
@@ -28,7 +29,10 @@ module.exports = {
       severity: 'error',
       comment: 'one processor per request code; processors never import each other',
       from: { path: '^(nameserver|broker)/src/processors/([^/]+)\\.ts$' },
-      to: { path: '^(nameserver|broker)/src/processors/', pathNot: ['^$1/src/processors/$2\\.ts$', 'processors/(index|processor)\\.ts$'] },
+      to: {
+        path: '^(nameserver|broker)/src/processors/',
+        pathNot: ['^$1/src/processors/$2\\.ts$', 'processors/(index|processor)\\.ts$'],
+      },
     },
     {
       name: 'no-test-code-in-production',

@@ -1,11 +1,19 @@
 // Three tiers: unit tests beside the code, integration tests over real sockets under test/integration,
 // compatibility tests against Apache RocketMQ's own Java programs under test/compat.
-const transform = { '^.+\\.(ts|js)$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] };
+const transform = {
+  '^.+\\.(ts|js)$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+};
 // light-my-request (fastify's inject) requires cookie@2, which is ESM-only; Node 20.19 loads it through
 // require(esm) but jest's module runtime does not, so jest compiles that one package to CommonJS.
 const transformIgnorePatterns = ['/node_modules/(?!cookie/)'];
 const moduleNameMapper = { '^@skyrocket/([a-z-]+)$': '<rootDir>/$1/src' };
-const common = { transform, transformIgnorePatterns, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
+const common = {
+  transform,
+  transformIgnorePatterns,
+  moduleNameMapper,
+  testEnvironment: 'node',
+  rootDir: __dirname,
+};
 
 /** @type {import('jest').Config} */
 module.exports = {

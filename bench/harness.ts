@@ -25,10 +25,12 @@ export function flags<T extends Record<string, number | string>>(argv: string[],
     const arg = argv[i] ?? '';
     if (!arg.startsWith('--')) continue;
     const key = arg.slice(2);
-    if (!(key in defaults)) throw new Error(`unknown flag --${key}; known: ${Object.keys(defaults).join(', ')}`);
+    if (!(key in defaults))
+      throw new Error(`unknown flag --${key}; known: ${Object.keys(defaults).join(', ')}`);
     const value = argv[++i] ?? '';
     out[key] = typeof defaults[key] === 'number' ? Number(value) : value;
-    if (typeof defaults[key] === 'number' && !Number.isFinite(out[key])) throw new Error(`--${key} needs a number`);
+    if (typeof defaults[key] === 'number' && !Number.isFinite(out[key]))
+      throw new Error(`--${key} needs a number`);
   }
   return out as T;
 }

@@ -59,7 +59,8 @@ async function startSkyrocket(): Promise<Server> {
   const probe = new RemotingClient();
   await waitUntil(
     'Skyrocket NameServer to listen',
-    async () => (await probe.invoke(address, createRequest(RequestCode.GET_BROKER_CLUSTER_INFO), 1000)).code === 0,
+    async () =>
+      (await probe.invoke(address, createRequest(RequestCode.GET_BROKER_CLUSTER_INFO), 1000)).code === 0,
     { timeoutMs: 15_000 },
   );
   await probe.close();
@@ -135,7 +136,8 @@ async function registerTopology(address: string): Promise<RemotingClient> {
       }),
       10_000,
     );
-    if (response.code !== 0) throw new Error(`registration failed on ${address}: ${response.remark ?? response.code}`);
+    if (response.code !== 0)
+      throw new Error(`registration failed on ${address}: ${response.remark ?? response.code}`);
   }
   return brokers;
 }
@@ -206,7 +208,8 @@ async function main() {
   const kinds = (['skyrocket', 'apache'] as const).filter((k) => options.only === '' || options.only === k);
   const servers: Server[] = [];
   try {
-    for (const kind of kinds) servers.push(kind === 'skyrocket' ? await startSkyrocket() : await startApache());
+    for (const kind of kinds)
+      servers.push(kind === 'skyrocket' ? await startSkyrocket() : await startApache());
     const registrations = await Promise.all(servers.map((s) => registerTopology(s.address)));
     console.log(
       `route lookups: ${options.connections} connections, ${options.topics} topics × ${options.groups} broker groups, ` +

@@ -19,6 +19,7 @@ import { brokerWritePermissionProcessor } from './processors/broker-write-permis
 import { deleteTopicProcessor } from './processors/delete-topic.processor';
 import { getAllTopicListProcessor } from './processors/get-all-topic-list.processor';
 import { getBrokerClusterInfoProcessor } from './processors/get-broker-cluster-info.processor';
+import { getBrokerMemberGroupProcessor } from './processors/get-broker-member-group.processor';
 import { getRouteInfoProcessor } from './processors/get-route-info.processor';
 import { getTopicsByClusterProcessor } from './processors/get-topics-by-cluster.processor';
 import { kvConfigProcessor } from './processors/kv-config.processor';
@@ -79,6 +80,7 @@ export function buildNameServer(config: NameServerConfig, deps: NameServerDeps =
   remoting.registerProcessor(RequestCode.BROKER_HEARTBEAT, brokerHeartbeatProcessor(context));
   remoting.registerProcessor(RequestCode.GET_ROUTEINFO_BY_TOPIC, getRouteInfoProcessor(context));
   remoting.registerProcessor(RequestCode.GET_BROKER_CLUSTER_INFO, getBrokerClusterInfoProcessor(context));
+  remoting.registerProcessor(RequestCode.GET_BROKER_MEMBER_GROUP, getBrokerMemberGroupProcessor(context));
   remoting.registerProcessor(
     RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER,
     getAllTopicListProcessor(context),

@@ -61,12 +61,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps)
   app.get<{ Params: { topic: string } }>('/api/topics/:topic/route', async (request, reply) => {
     const route = deps.routes.getTopicRoute(request.params.topic);
     if (!route) {
-      return reply
-        .code(404)
-        .send({
-          error: 'Not Found',
-          message: `No topic route info in name server for the topic: ${request.params.topic}`,
-        });
+      return reply.code(404).send({
+        error: 'Not Found',
+        message: `No topic route info in name server for the topic: ${request.params.topic}`,
+      });
     }
     return route;
   });

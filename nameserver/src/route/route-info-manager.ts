@@ -220,7 +220,7 @@ export class RouteInfoManager {
     const brokerDatas: BrokerData[] = [];
     const filterServerTable: Record<string, string[]> = {};
     for (const brokerName of [...queues.keys()].sort()) {
-      const broker = this.#brokerDataOf(brokerName);
+      const broker = this.getBrokerData(brokerName);
       if (!broker) continue;
       brokerDatas.push(broker);
       for (const addr of Object.values(broker.brokerAddrs)) {
@@ -238,7 +238,7 @@ export class RouteInfoManager {
   getClusterInfo(): ClusterInfo {
     const brokerAddrTable: Record<string, BrokerData> = {};
     for (const name of this.#brokerAddrTable.keys()) {
-      const data = this.#brokerDataOf(name);
+      const data = this.getBrokerData(name);
       if (data) brokerAddrTable[name] = data;
     }
     const clusterAddrTable: Record<string, string[]> = {};
@@ -324,7 +324,8 @@ export class RouteInfoManager {
     }
   }
 
-  #brokerDataOf(brokerName: string): BrokerData | undefined {
+  /** The BrokerData of one group: its cluster and addresses by brokerId. */
+  getBrokerData(brokerName: string): BrokerData | undefined {
     const data = this.#brokerAddrTable.get(brokerName);
     if (!data) return undefined;
     const brokerAddrs: Record<string, string> = {};

@@ -1,3 +1,4 @@
+import { SerializeType } from '../protocol/serialize-type';
 import { decodeBinaryHeader, encodeBinaryHeader } from './binary-header';
 import { FrameError } from './frame-error';
 import { decodeJsonHeader, encodeJsonHeader } from './json-header';
@@ -15,8 +16,8 @@ export const HEADER_WORD_SIZE = 4;
 /** RocketMQ's default `com.rocketmq.remoting.frameMaxLength`: 16 MiB. */
 export const DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
 
-const SERIALIZE_JSON = 0;
-const SERIALIZE_ROCKETMQ = 1;
+const SERIALIZE_JSON = SerializeType.JSON;
+const SERIALIZE_ROCKETMQ = SerializeType.ROCKETMQ;
 
 export function encodeCommand(command: RemotingCommand): Buffer {
   const header =

@@ -1,3 +1,5 @@
+import type { SerializeTypeName } from '../protocol/serialize-type';
+
 /**
  * RemotingCommand: one request or response on the wire (RocketMQ `remoting/protocol/RemotingCommand.java`).
  *
@@ -5,7 +7,6 @@
  * request id: a response copies its request's opaque. `extFields` is the flattened "custom header"; on the wire its
  * values are strings (ali-ons sends numbers and booleans, which the decoder turns into strings).
  */
-export type SerializeType = 'JSON' | 'ROCKETMQ';
 
 export interface RemotingCommand {
   code: number;
@@ -19,7 +20,7 @@ export interface RemotingCommand {
   extFields: Record<string, string>;
   body?: Buffer | undefined;
   /** Header serialization the command arrived in, or is to be sent in. */
-  serializeType: SerializeType;
+  serializeType: SerializeTypeName;
 }
 
 export const RESPONSE_FLAG = 1;
@@ -45,7 +46,7 @@ export interface CommandInit {
   extFields?: Record<string, string> | undefined;
   body?: Buffer | undefined;
   remark?: string | undefined;
-  serializeType?: SerializeType;
+  serializeType?: SerializeTypeName;
   version?: number;
 }
 

@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { describeError, isSkyrocketError, silentLogger, type Logger } from '@skyrocket/common';
 import { DEFAULT_MAX_FRAME_SIZE } from '../frame/frame-codec';
 import { createResponse, isOneway, type RemotingCommand } from '../frame/remoting-command';
+import { HeaderDecodeError } from '../headers/codec';
 import { requestCodeName } from '../protocol/request-code';
 import { ResponseCode } from '../protocol/response-code';
 import { Connection } from './connection';
@@ -99,7 +100,13 @@ export class RemotingServer {
         response = await processor(request, connection);
       } catch (error) {
         const code = isSkyrocketError(error) && error.code >= 0 ? error.code : ResponseCode.SYSTEM_ERROR;
-        if (!isSkyrocketError(error)) {
+        if (error instanceof HeaderDecodeError) {
+          // The peer's fault, not ours: answer SYSTEM_ERROR naming the field, as RocketMQ answers a bad header.
+          this.#logger.warn(
+            { code: request.code, peer: connection.remoteAddress, reason: error.message },
+            'bad header',
+          );
+        } else if (!isSkyrocketError(error)) {
           this.#logger.error(
             { err: error, code: request.code, peer: connection.remoteAddress },
             'processor failed',

@@ -1,0 +1,491 @@
+/**
+ * The message record: how the commit log stores a message and how PULL_MESSAGE bodies carry it (records back to
+ * back). Layout (PROTOCOL.md §3.1; `MessageDecoder.decode`, `MessageExtEncoder.calMsgLength`), all big-endian:
+ *
+ *   TOTALSIZE int32 · MAGICCODE int32 · BODYCRC int32 · QUEUEID int32 · FLAG int32 · QUEUEOFFSET int64 ·
+ *   PHYSICALOFFSET int64 · SYSFLAG int32 · BORNTIMESTAMP int64 · BORNHOST 8|20 · STORETIMESTAMP int64 ·
+ *   STOREHOSTADDRESS 8|20 · RECONSUMETIMES int32 · PreparedTransactionOffset int64 · BODY int32 length + bytes ·
+ *   TOPIC int8 (V1) | int16 (V2) length + UTF-8 · PROPERTIES int16 length + UTF-8
+ *
+ * A host is 20 bytes (16-byte IPv6 + port) when its sysFlag bit BORNHOST_V6_FLAG / STOREHOSTADDRESS_V6_FLAG is set,
+ * else 8. TOTALSIZE counts itself.
+ */
+import { crc32 } from './crc32';
+import { MessageDecodeError } from './decode-error';
+import {
+  checkPort,
+  IPV4_HOST_LENGTH,
+  IPV6_HOST_LENGTH,
+  ipAddressBytes,
+  readHostAddress,
+  writeHostAddress,
+  type HostAddress,
+} from './host-address';
+import { checkInt32, readSafeInt64, writeSafeInt64 } from './int64';
+import { decodeProperties, encodeProperties, type PropertiesInput } from './properties';
+import { MessageSysFlag } from './sys-flag';
+
+/** Magic of a V1 record (1-byte topic length): 0xDAA320A7 as a Java int. */
+export const MESSAGE_MAGIC_CODE = -626843481;
+/** Magic of a V2 record (2-byte topic length), written when the topic is longer than 127 (CommitLog). */
+export const MESSAGE_MAGIC_CODE_V2 = -626843477;
+/** Magic of the blank that fills the end of a commit-log file: 0xCBD43194 as a Java int. */
+export const BLANK_MAGIC_CODE = -875286124;
+
+// Field positions inside a record, from MessageDecoder. Positions after BORNHOST depend on the host sizes.
+export const MESSAGE_MAGIC_CODE_POSITION = 4;
+export const BODY_CRC_POSITION = 8;
+export const QUEUE_ID_POSITION = 12;
+export const MESSAGE_FLAG_POSITION = 16;
+export const QUEUE_OFFSET_POSITION = 20;
+export const PHY_POS_POSITION = 28;
+export const SYSFLAG_POSITION = 36;
+export const BORN_TIMESTAMP_POSITION = 40;
+export const BORN_HOST_POSITION = 48;
+
+/** The longest topic a V1 record can hold: its length is a signed byte. */
+export const MAX_V1_TOPIC_LENGTH = 127;
+/** The longest topic a V2 record can hold: its length is a signed short. */
+export const MAX_V2_TOPIC_LENGTH = 0x7fff;
+/** The longest properties string in bytes: its length is a signed short (PROPERTIES_SIZE_EXCEEDED beyond). */
+export const MAX_PROPERTIES_LENGTH = 0x7fff;
+
+/** A decoded record, with RocketMQ's field names (MessageExt). */
+export interface MessageRecord {
+  totalSize: number;
+  magicCode: number;
+  bodyCRC: number;
+  queueId: number;
+  flag: number;
+  queueOffset: number;
+  commitLogOffset: number;
+  sysFlag: number;
+  bornTimestamp: number;
+  bornHost: HostAddress;
+  storeTimestamp: number;
+  storeHost: HostAddress;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+  /** A view into the decoded buffer, not a copy: copy it if that buffer will be reused. */
+  body: Buffer;
+  topic: string;
+  properties: Map<string, string>;
+}
+
+/** What the encoder needs. A decoded MessageRecord is a valid input and re-encodes to the same bytes. */
+export interface MessageRecordInit {
+  /** MESSAGE_MAGIC_CODE or MESSAGE_MAGIC_CODE_V2; by default V2 only when the topic needs it (> 127 bytes). */
+  magicCode?: number;
+  /** Default: `crc32(body)`, as SendMessageProcessor sets it. */
+  bodyCRC?: number;
+  queueId: number;
+  flag: number;
+  queueOffset: number;
+  commitLogOffset: number;
+  /**
+   * The message sysFlag. Its BORNHOST_V6_FLAG and STOREHOSTADDRESS_V6_FLAG bits are replaced by what the addresses
+   * need, as CommitLog.asyncPutMessage sets them from the socket addresses; a record whose flags disagreed with its
+   * host sizes would be unreadable.
+   */
+  sysFlag: number;
+  bornTimestamp: number;
+  bornHost: HostAddress;
+  storeTimestamp: number;
+  storeHost: HostAddress;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+  body: Uint8Array;
+  topic: string;
+  /** The encoded properties string (as the send header carries it) or the properties to encode. */
+  properties: string | PropertiesInput;
+}
+
+export interface DecodeRecordOptions {
+  /** Check BODYCRC against the body (`MessageDecoder.decode(..., checkCRC=true)`); off by default, as in Java. */
+  verifyBodyCRC?: boolean;
+}
+
+/** `MessageExtEncoder.calMsgLength`: the TOTALSIZE of a record with these field sizes. */
+export function calMsgLength(
+  magicCode: number,
+  sysFlag: number,
+  bodyLength: number,
+  topicLength: number,
+  propertiesLength: number,
+): number {
+  return (
+    fixedPartLength(sysFlag) +
+    4 +
+    bodyLength +
+    topicLengthSize(magicCode) +
+    topicLength +
+    2 +
+    propertiesLength
+  );
+}
+
+/** The smallest possible record: V1, IPv4 hosts, empty body, topic and properties (91 bytes). */
+export const MIN_RECORD_LENGTH = calMsgLength(MESSAGE_MAGIC_CODE, 0, 0, 0, 0);
+
+/** The TOTALSIZE `encodeRecord` would produce for `message`. */
+export function recordLength(message: MessageRecordInit): number {
+  return layoutOf(message).totalSize;
+}
+
+/** Encodes a record into a new Buffer. */
+export function encodeRecord(message: MessageRecordInit): Buffer {
+  const layout = layoutOf(message);
+  const target = Buffer.allocUnsafe(layout.totalSize);
+  writeRecord(message, layout, target, 0);
+  return target;
+}
+
+/**
+ * Encodes a record into `target` at `offset` (for writing straight into a preallocated commit-log or response
+ * buffer) and returns its length. Throws RangeError if it does not fit.
+ */
+export function encodeRecordInto(message: MessageRecordInit, target: Buffer, offset: number): number {
+  const layout = layoutOf(message);
+  if (!Number.isInteger(offset) || offset < 0 || offset + layout.totalSize > target.length) {
+    throw new RangeError(
+      `record of ${layout.totalSize} bytes does not fit at offset ${offset} of a ${target.length}-byte buffer`,
+    );
+  }
+  writeRecord(message, layout, target, offset);
+  return layout.totalSize;
+}
+
+/**
+ * Decodes the record that starts at `offset`. Every length is checked against TOTALSIZE and the buffer, so a
+ * truncated or corrupt record raises MessageDecodeError and nothing outside the record is read.
+ */
+export function decodeRecord(buf: Buffer, offset = 0, options: DecodeRecordOptions = {}): MessageRecord {
+  const available = buf.length - offset;
+  if (!Number.isInteger(offset) || offset < 0 || available < 8) {
+    throw new MessageDecodeError(
+      'truncated',
+      offset,
+      `record at offset ${offset}: need 8 bytes for TOTALSIZE and MAGICCODE, ${Math.max(available, 0)} remain`,
+    );
+  }
+  const totalSize = buf.readInt32BE(offset);
+  const magicCode = buf.readInt32BE(offset + MESSAGE_MAGIC_CODE_POSITION);
+  if (magicCode === BLANK_MAGIC_CODE) {
+    throw new MessageDecodeError('blank', offset, `record at offset ${offset} is an end-of-file blank`);
+  }
+  if (magicCode !== MESSAGE_MAGIC_CODE && magicCode !== MESSAGE_MAGIC_CODE_V2) {
+    throw new MessageDecodeError(
+      'bad-magic',
+      offset,
+      `record at offset ${offset}: bad magic code ${hex32(magicCode)}`,
+    );
+  }
+  if (totalSize < MIN_RECORD_LENGTH) {
+    throw new MessageDecodeError(
+      'size-out-of-range',
+      offset,
+      `record at offset ${offset}: TOTALSIZE ${totalSize} is below the minimum record length ${MIN_RECORD_LENGTH}`,
+    );
+  }
+  if (totalSize > available) {
+    throw new MessageDecodeError(
+      'truncated',
+      offset,
+      `record at offset ${offset}: TOTALSIZE ${totalSize} but only ${available} bytes remain`,
+    );
+  }
+  const reader = new RecordReader(buf, offset, offset + totalSize);
+  const bodyCRC = reader.int32();
+  const queueId = reader.int32();
+  const flag = reader.int32();
+  const queueOffset = reader.int64('QUEUEOFFSET');
+  const commitLogOffset = reader.int64('PHYSICALOFFSET');
+  const sysFlag = reader.int32();
+  const bornTimestamp = reader.int64('BORNTIMESTAMP');
+  const bornHost = reader.host('BORNHOST', (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0);
+  const storeTimestamp = reader.int64('STORETIMESTAMP');
+  const storeHost = reader.host(
+    'STOREHOSTADDRESS',
+    (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) !== 0,
+  );
+  const reconsumeTimes = reader.int32();
+  const preparedTransactionOffset = reader.int64('PreparedTransactionOffset');
+  const body = reader.bytes('BODY', reader.int32());
+  const topicLength = magicCode === MESSAGE_MAGIC_CODE ? reader.int8() : reader.int16();
+  const topic = reader.bytes('TOPIC', topicLength).toString('utf8');
+  const properties = decodeProperties(reader.bytes('PROPERTIES', reader.int16()).toString('utf8'));
+  reader.expectEnd();
+
+  if (options.verifyBodyCRC === true && crc32(body) !== bodyCRC) {
+    throw new MessageDecodeError(
+      'crc-mismatch',
+      offset,
+      `record at offset ${offset}: BODYCRC ${bodyCRC} but the body's CRC32 is ${crc32(body)}`,
+    );
+  }
+  return {
+    totalSize,
+    magicCode,
+    bodyCRC,
+    queueId,
+    flag,
+    queueOffset,
+    commitLogOffset,
+    sysFlag,
+    bornTimestamp,
+    bornHost,
+    storeTimestamp,
+    storeHost,
+    reconsumeTimes,
+    preparedTransactionOffset,
+    body,
+    topic,
+    properties,
+  };
+}
+
+/** Decodes records laid back to back, as in a PULL_MESSAGE response body (`MessageDecoder.decodes`). */
+export function decodeRecords(buf: Buffer, options: DecodeRecordOptions = {}): MessageRecord[] {
+  const records: MessageRecord[] = [];
+  let offset = 0;
+  while (offset < buf.length) {
+    const record = decodeRecord(buf, offset, options);
+    records.push(record);
+    offset += record.totalSize;
+  }
+  return records;
+}
+
+/** Sets QUEUEOFFSET of an encoded record, as CommitLog.doAppend does once the queue offset is assigned. */
+export function writeRecordQueueOffset(record: Buffer, recordOffset: number, queueOffset: number): void {
+  writeSafeInt64(record, queueOffset, recordOffset + QUEUE_OFFSET_POSITION, 'queueOffset');
+}
+
+/** Sets PHYSICALOFFSET of an encoded record, as CommitLog.doAppend does once the write position is known. */
+export function writeRecordCommitLogOffset(
+  record: Buffer,
+  recordOffset: number,
+  commitLogOffset: number,
+): void {
+  writeSafeInt64(record, commitLogOffset, recordOffset + PHY_POS_POSITION, 'commitLogOffset');
+}
+
+/** Sets STORETIMESTAMP of an encoded record (CommitLog.doAppend rewrites it under the put lock). */
+export function writeRecordStoreTimestamp(
+  record: Buffer,
+  recordOffset: number,
+  storeTimestamp: number,
+): void {
+  const sysFlag = record.readInt32BE(recordOffset + SYSFLAG_POSITION);
+  const position = BORN_HOST_POSITION + hostLength((sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0);
+  writeSafeInt64(record, storeTimestamp, recordOffset + position, 'storeTimestamp');
+}
+
+interface RecordLayout {
+  totalSize: number;
+  magicCode: number;
+  sysFlag: number;
+  bodyCRC: number;
+  bornIp: Buffer;
+  storeIp: Buffer;
+  topicLength: number;
+  propertiesString: string;
+  propertiesLength: number;
+}
+
+function layoutOf(message: MessageRecordInit): RecordLayout {
+  checkInt32(message.queueId, 'queueId');
+  checkInt32(message.flag, 'flag');
+  checkInt32(message.sysFlag, 'sysFlag');
+  checkInt32(message.reconsumeTimes, 'reconsumeTimes');
+  checkPort(message.bornHost.port, 'bornHost');
+  checkPort(message.storeHost.port, 'storeHost');
+  const bornIp = ipAddressBytes(message.bornHost.address);
+  const storeIp = ipAddressBytes(message.storeHost.address);
+  const v6Flags =
+    (bornIp.length === 16 ? MessageSysFlag.BORNHOST_V6_FLAG : 0) |
+    (storeIp.length === 16 ? MessageSysFlag.STOREHOSTADDRESS_V6_FLAG : 0);
+  const sysFlag =
+    (message.sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG)) |
+    v6Flags;
+
+  // CommitLog compares the topic's UTF-16 length with 127; the byte length is what must fit the length field, and
+  // the two agree for the ASCII names TopicValidator allows.
+  const topicLength = Buffer.byteLength(message.topic, 'utf8');
+  const magicCode =
+    message.magicCode ?? (topicLength > MAX_V1_TOPIC_LENGTH ? MESSAGE_MAGIC_CODE_V2 : MESSAGE_MAGIC_CODE);
+  if (magicCode !== MESSAGE_MAGIC_CODE && magicCode !== MESSAGE_MAGIC_CODE_V2) {
+    throw new RangeError(
+      `magicCode must be MESSAGE_MAGIC_CODE or MESSAGE_MAGIC_CODE_V2, got ${hex32(magicCode)}`,
+    );
+  }
+  const maxTopicLength = magicCode === MESSAGE_MAGIC_CODE ? MAX_V1_TOPIC_LENGTH : MAX_V2_TOPIC_LENGTH;
+  if (topicLength > maxTopicLength) {
+    throw new RangeError(
+      `topic of ${topicLength} bytes is longer than ${maxTopicLength}, the limit of this magic code`,
+    );
+  }
+
+  const propertiesString =
+    typeof message.properties === 'string' ? message.properties : encodeProperties(message.properties);
+  const propertiesLength = Buffer.byteLength(propertiesString, 'utf8');
+  if (propertiesLength > MAX_PROPERTIES_LENGTH) {
+    throw new RangeError(`properties of ${propertiesLength} bytes exceed ${MAX_PROPERTIES_LENGTH} bytes`);
+  }
+  const bodyCRC = message.bodyCRC ?? crc32(message.body);
+  checkInt32(bodyCRC, 'bodyCRC');
+  const totalSize = calMsgLength(magicCode, sysFlag, message.body.length, topicLength, propertiesLength);
+  if (totalSize > 0x7fff_ffff)
+    throw new RangeError(`record of ${totalSize} bytes exceeds the int32 TOTALSIZE`);
+  return {
+    totalSize,
+    magicCode,
+    sysFlag,
+    bodyCRC,
+    bornIp,
+    storeIp,
+    topicLength,
+    propertiesString,
+    propertiesLength,
+  };
+}
+
+function writeRecord(message: MessageRecordInit, layout: RecordLayout, target: Buffer, start: number): void {
+  let pos = target.writeInt32BE(layout.totalSize, start);
+  pos = target.writeInt32BE(layout.magicCode, pos);
+  pos = target.writeInt32BE(layout.bodyCRC, pos);
+  pos = target.writeInt32BE(message.queueId, pos);
+  pos = target.writeInt32BE(message.flag, pos);
+  pos = writeSafeInt64(target, message.queueOffset, pos, 'queueOffset');
+  pos = writeSafeInt64(target, message.commitLogOffset, pos, 'commitLogOffset');
+  pos = target.writeInt32BE(layout.sysFlag, pos);
+  pos = writeSafeInt64(target, message.bornTimestamp, pos, 'bornTimestamp');
+  pos = writeHostAddress(target, pos, layout.bornIp, message.bornHost.port);
+  pos = writeSafeInt64(target, message.storeTimestamp, pos, 'storeTimestamp');
+  pos = writeHostAddress(target, pos, layout.storeIp, message.storeHost.port);
+  pos = target.writeInt32BE(message.reconsumeTimes, pos);
+  pos = writeSafeInt64(target, message.preparedTransactionOffset, pos, 'preparedTransactionOffset');
+  pos = target.writeInt32BE(message.body.length, pos);
+  target.set(message.body, pos);
+  pos += message.body.length;
+  pos =
+    layout.magicCode === MESSAGE_MAGIC_CODE
+      ? target.writeInt8(layout.topicLength, pos)
+      : target.writeInt16BE(layout.topicLength, pos);
+  pos += target.write(message.topic, pos, layout.topicLength, 'utf8');
+  pos = target.writeInt16BE(layout.propertiesLength, pos);
+  target.write(layout.propertiesString, pos, layout.propertiesLength, 'utf8');
+}
+
+function hostLength(ipv6: boolean): number {
+  return ipv6 ? IPV6_HOST_LENGTH : IPV4_HOST_LENGTH;
+}
+
+function fixedPartLength(sysFlag: number): number {
+  // TOTALSIZE..SYSFLAG, BORNTIMESTAMP, BORNHOST, STORETIMESTAMP, STOREHOSTADDRESS, RECONSUMETIMES, PreparedTxOffset.
+  return (
+    BORN_HOST_POSITION +
+    hostLength((sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0) +
+    8 +
+    hostLength((sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) !== 0) +
+    4 +
+    8
+  );
+}
+
+function topicLengthSize(magicCode: number): number {
+  return magicCode === MESSAGE_MAGIC_CODE_V2 ? 2 : 1;
+}
+
+function hex32(value: number): string {
+  return `0x${(value >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
+/** Sequential reads inside one record, each checked against the record's end. */
+class RecordReader {
+  readonly #buf: Buffer;
+  readonly #start: number;
+  readonly #end: number;
+  #pos: number;
+
+  constructor(buf: Buffer, start: number, end: number) {
+    this.#buf = buf;
+    this.#start = start;
+    this.#end = end;
+    this.#pos = start + 8;
+  }
+
+  int8(): number {
+    this.#need(1, 'TOPIC length');
+    return this.#buf.readInt8(this.#pos++);
+  }
+
+  int16(): number {
+    this.#need(2, 'length');
+    const value = this.#buf.readInt16BE(this.#pos);
+    this.#pos += 2;
+    return value;
+  }
+
+  int32(): number {
+    this.#need(4, 'int32 field');
+    const value = this.#buf.readInt32BE(this.#pos);
+    this.#pos += 4;
+    return value;
+  }
+
+  int64(field: string): number {
+    this.#need(8, field);
+    const value = readSafeInt64(this.#buf, this.#pos);
+    if (value === undefined) {
+      throw new MessageDecodeError(
+        'value-out-of-range',
+        this.#start,
+        `record at offset ${this.#start}: ${field} is outside the safe-integer range`,
+      );
+    }
+    this.#pos += 8;
+    return value;
+  }
+
+  host(field: string, ipv6: boolean): HostAddress {
+    this.#need(hostLength(ipv6), field);
+    const host = readHostAddress(this.#buf, this.#pos, ipv6 ? 16 : 4);
+    this.#pos += hostLength(ipv6);
+    return host;
+  }
+
+  bytes(field: string, length: number): Buffer {
+    if (length < 0) {
+      throw new MessageDecodeError(
+        'length-mismatch',
+        this.#start,
+        `record at offset ${this.#start}: ${field} length ${length} is negative`,
+      );
+    }
+    this.#need(length, field);
+    const bytes = this.#buf.subarray(this.#pos, this.#pos + length);
+    this.#pos += length;
+    return bytes;
+  }
+
+  expectEnd(): void {
+    if (this.#pos !== this.#end) {
+      throw new MessageDecodeError(
+        'length-mismatch',
+        this.#start,
+        `record at offset ${this.#start}: TOTALSIZE is ${this.#end - this.#start} but its fields end after ${this.#pos - this.#start} bytes`,
+      );
+    }
+  }
+
+  #need(length: number, field: string): void {
+    if (this.#pos + length > this.#end) {
+      throw new MessageDecodeError(
+        'length-mismatch',
+        this.#start,
+        `record at offset ${this.#start}: ${field} runs past TOTALSIZE ${this.#end - this.#start}`,
+      );
+    }
+  }
+}
