@@ -19,7 +19,8 @@ export function getRouteInfoProcessor(context: NameServerContext): RequestProces
     const route = context.routes.getTopicRoute(topic);
     if (!route) {
       return createResponse(request, ResponseCode.TOPIC_NOT_EXIST, {
-        remark: `No topic route info in name server for the topic: ${topic}, see https://rocketmq.apache.org/docs/bestPractice/06FAQ`,
+        // ClientRequestProcessor: the topic, then FAQUrl.suggestTodo(APPLY_TOPIC_URL).
+        remark: `No topic route info in name server for the topic: ${topic}\nSee https://rocketmq.apache.org/docs/bestPractice/06FAQ for further details.`,
       });
     }
     return createResponse(request, ResponseCode.SUCCESS, { body: jsonBody(route) });
