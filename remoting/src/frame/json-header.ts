@@ -65,15 +65,17 @@ export function decodeJsonHeader(bytes: Buffer): HeaderFields {
 }
 
 export function encodeJsonHeader(command: RemotingCommand): Buffer {
-  const header: Record<string, unknown> = {
+  // fastjson's order (alphabetical), so a header reads the same as Java's; extFields is always written, even
+  // empty, because Java clients dereference it (PROTOCOL.md §1.5).
+  const header = {
     code: command.code,
     extFields: command.extFields,
     flag: command.flag,
     language: command.language,
     opaque: command.opaque,
+    remark: command.remark,
     serializeTypeCurrentRPC: 'JSON',
     version: command.version,
   };
-  if (command.remark !== undefined) header.remark = command.remark;
   return Buffer.from(JSON.stringify(header), 'utf8');
 }
