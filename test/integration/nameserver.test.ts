@@ -315,8 +315,9 @@ describe('Skyrocket NameServer over loopback', () => {
     });
   });
 
-  it('wipes and restores a broker write permission', async () => {
+  it('wipes and restores a broker write permission, and the (cached) route follows', async () => {
     await client.invoke(address, registerRequest({}), 3000);
+    expect(json(await route('TopicA'))).toMatchObject({ queueDatas: [{ perm: 6 }] });
     const wipe = await client.invoke(
       address,
       createRequest(RequestCode.WIPE_WRITE_PERM_OF_BROKER, { extFields: { brokerName: 'broker-a' } }),

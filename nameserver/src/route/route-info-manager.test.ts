@@ -159,3 +159,33 @@ describe('RouteInfoManager', () => {
     expect(routes.getTopicRoute('TopicA')?.queueDatas[0]?.perm).toBe(6);
   });
 });
+
+describe('RouteInfoManager.routeVersion', () => {
+  it('changes with every mutation of the route tables and not on reads or touches', () => {
+    const clock = new FakeClock();
+    const routes = new RouteInfoManager(clock);
+    const v0 = routes.routeVersion;
+    routes.registerBroker(registration());
+    const v1 = routes.routeVersion;
+    expect(v1).not.toBe(v0);
+    routes.getTopicRoute('TopicA');
+    routes.touch('DefaultCluster', '10.0.0.1:10911');
+    expect(routes.routeVersion).toBe(v1);
+    for (const mutate of [
+      () => routes.setBrokerWritePermission('broker-a', false),
+      () => routes.registerTopic('X', []),
+      () => routes.deleteTopic('X'),
+      () =>
+        routes.unregisterBroker({
+          clusterName: 'DefaultCluster',
+          brokerName: 'broker-a',
+          brokerAddr: '10.0.0.1:10911',
+          brokerId: 0,
+        }),
+    ]) {
+      const before = routes.routeVersion;
+      mutate();
+      expect(routes.routeVersion).not.toBe(before);
+    }
+  });
+});

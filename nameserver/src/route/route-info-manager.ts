@@ -76,6 +76,7 @@ export class RouteInfoManager {
   readonly #brokerLiveTable = new Map<string, BrokerLiveInfo>();
   /** brokerAddr → filter server addresses */
   readonly #filterServerTable = new Map<string, string[]>();
+  #routeVersion = 0;
 
   constructor(clock: Clock, options: { defaultBrokerExpiryMs?: number } = {}) {
     this.#clock = clock;
@@ -83,6 +84,7 @@ export class RouteInfoManager {
   }
 
   registerBroker(input: RegisterBrokerInput): RegisterBrokerResult {
+    this.#routeVersion++;
     const { clusterName, brokerName, brokerAddr, brokerId } = input;
     const liveKey = liveInfoKey(clusterName, brokerAddr);
 
@@ -161,6 +163,7 @@ export class RouteInfoManager {
   }
 
   unregisterBroker(input: UnregisterInput): boolean {
+    this.#routeVersion++;
     const liveKey = liveInfoKey(input.clusterName, input.brokerAddr);
     const removedLive = this.#brokerLiveTable.delete(liveKey);
     this.#filterServerTable.delete(input.brokerAddr);
@@ -260,6 +263,7 @@ export class RouteInfoManager {
 
   /** REGISTER_TOPIC_IN_NAMESRV: adds or replaces queue data for brokers this NameServer knows. */
   registerTopic(topic: string, queueDatas: QueueData[]): void {
+    this.#routeVersion++;
     for (const queueData of queueDatas) {
       if (!this.#brokerAddrTable.has(queueData.brokerName)) continue;
       let queues = this.#topicQueueTable.get(topic);
@@ -273,6 +277,7 @@ export class RouteInfoManager {
 
   /** DELETE_TOPIC_IN_NAMESRV: the whole topic, or only its queues on one cluster's brokers. */
   deleteTopic(topic: string, clusterName?: string): void {
+    this.#routeVersion++;
     if (!clusterName) {
       this.#topicQueueTable.delete(topic);
       return;
@@ -288,6 +293,7 @@ export class RouteInfoManager {
    * (how operators drain a broker). Returns how many topics changed.
    */
   setBrokerWritePermission(brokerName: string, writable: boolean): number {
+    this.#routeVersion++;
     let changed = 0;
     for (const queues of this.#topicQueueTable.values()) {
       const queue = queues.get(brokerName);
@@ -296,6 +302,14 @@ export class RouteInfoManager {
       changed++;
     }
     return changed;
+  }
+
+  /**
+   * Changes whenever anything a route is built from may have changed, so callers can cache encoded routes and
+   * know when to rebuild them.
+   */
+  get routeVersion(): number {
+    return this.#routeVersion;
   }
 
   get topicCount(): number {

@@ -40,12 +40,12 @@ export class RemotingServer {
   readonly #connections = new Set<Connection>();
   readonly #connectionListeners: Array<(connection: Connection) => void> = [];
   readonly #server: Server;
-  readonly #metrics: ReturnType<typeof createServerMetrics> | undefined;
+  readonly #metrics: ServerMetrics | undefined;
 
   constructor(options: RemotingServerOptions) {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger();
-    this.#metrics = options.registry ? createServerMetrics(options.registry) : undefined;
+    this.#metrics = options.registry ? new ServerMetrics(options.registry, options.name) : undefined;
     this.#server = createServer((socket) => this.#accept(socket));
   }
 
@@ -118,15 +118,7 @@ export class RemotingServer {
         response = createResponse(request, code, { remark: describeError(error) });
       }
     }
-    if (this.#metrics) {
-      const name = requestCodeName(request.code);
-      const result = response ? String(response.code) : 'none';
-      this.#metrics.requests.inc({ server: this.#options.name, request: name, result });
-      this.#metrics.duration.observe(
-        { server: this.#options.name, request: name },
-        Number(process.hrtime.bigint() - started) / 1e9,
-      );
-    }
+    this.#metrics?.record(request.code, response ? response.code : undefined, started);
     return response;
   }
 
@@ -136,8 +128,7 @@ export class RemotingServer {
       logger: this.#logger,
       idleTimeoutMs: this.#options.idleTimeoutMs ?? 120_000,
       handler: (request, conn) => this.dispatch(request, conn),
-      onMalformedFrame: (error) =>
-        this.#metrics?.malformedFrames.inc({ server: this.#options.name, reason: error.reason }),
+      onMalformedFrame: (error) => this.#metrics?.malformedFrame(error.reason),
       ...(this.#options.writeHighWaterMark !== undefined
         ? { writeHighWaterMark: this.#options.writeHighWaterMark }
         : {}),
@@ -146,41 +137,81 @@ export class RemotingServer {
         : {}),
     });
     this.#connections.add(connection);
-    this.#metrics?.connections.inc({ server: this.#options.name });
+    this.#metrics?.connections.inc();
     connection.onClose(() => {
       this.#connections.delete(connection);
-      this.#metrics?.connections.dec({ server: this.#options.name });
+      this.#metrics?.connections.dec();
     });
     for (const listener of this.#connectionListeners) listener(connection);
   }
 }
 
-function createServerMetrics(registry: Registry) {
-  return {
-    requests: new Counter({
+/**
+ * Per-server metrics. Label-bound children are cached per request code and result: resolving labels on every
+ * request costs more than the counting itself on the request path.
+ */
+class ServerMetrics {
+  readonly #requests: Counter<'server' | 'request' | 'result'>;
+  readonly #duration: Histogram<'server' | 'request'>;
+  readonly #malformedFrames: Counter<'server' | 'reason'>;
+  readonly #server: string;
+  readonly #requestChildren = new Map<number, { inc: (value?: number) => void }>();
+  readonly #durationChildren = new Map<number, { observe: (value: number) => void }>();
+  readonly connections: { inc: () => void; dec: () => void };
+
+  constructor(registry: Registry, server: string) {
+    this.#server = server;
+    this.#requests = new Counter({
       name: 'skyrocket_remoting_requests_total',
       help: 'Remoting requests handled, by request code name and response code (result)',
       labelNames: ['server', 'request', 'result'],
       registers: [registry],
-    }),
-    duration: new Histogram({
+    });
+    this.#duration = new Histogram({
       name: 'skyrocket_remoting_request_duration_seconds',
       help: 'Time to process a remoting request, by request code name',
       labelNames: ['server', 'request'],
       buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers: [registry],
-    }),
-    connections: new Gauge({
+    });
+    const connections = new Gauge({
       name: 'skyrocket_remoting_connections',
       help: 'Open remoting connections',
       labelNames: ['server'],
       registers: [registry],
-    }),
-    malformedFrames: new Counter({
+    });
+    this.connections = connections.labels({ server });
+    this.#malformedFrames = new Counter({
       name: 'skyrocket_remoting_malformed_frames_total',
       help: 'Connections closed because a frame could not be decoded or was too large',
       labelNames: ['server', 'reason'],
       registers: [registry],
-    }),
-  };
+    });
+  }
+
+  record(code: number, result: number | undefined, started: bigint): void {
+    // Request codes are below 2^20 and response codes below 2^11 in RocketMQ's tables; one number keys both.
+    const key = code * 4096 + (result === undefined ? 4095 : result & 4095);
+    let requests = this.#requestChildren.get(key);
+    if (!requests) {
+      const labels = {
+        server: this.#server,
+        request: requestCodeName(code),
+        result: result === undefined ? 'none' : String(result),
+      };
+      requests = this.#requests.labels(labels);
+      this.#requestChildren.set(key, requests);
+    }
+    requests.inc();
+    let duration = this.#durationChildren.get(code);
+    if (!duration) {
+      duration = this.#duration.labels({ server: this.#server, request: requestCodeName(code) });
+      this.#durationChildren.set(code, duration);
+    }
+    duration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  malformedFrame(reason: string): void {
+    this.#malformedFrames.inc({ server: this.#server, reason });
+  }
 }
