@@ -230,3 +230,66 @@ describe('RemotingServer and RemotingClient over loopback', () => {
     }
   });
 });
+
+describe('RemotingServer under hostile input', () => {
+  it('survives random bytes, truncated frames, huge lengths and bad headers on many connections', async () => {
+    const server = new RemotingServer({ name: 'fuzz', host: '127.0.0.1', port: 0, maxFrameSize: 64 * 1024 });
+    server.registerProcessor(ECHO, (request) => createResponse(request, 0));
+    await server.listen();
+    const port = server.address().port;
+    let seed = 12345;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const valid = encodeCommand({ ...createRequest(ECHO), opaque: 1 });
+    const jsonFrame = (header: string) => {
+      const bytes = Buffer.from(header);
+      const frame = Buffer.alloc(8 + bytes.length);
+      frame.writeInt32BE(4 + bytes.length, 0);
+      frame.writeUInt32BE(bytes.length, 4);
+      bytes.copy(frame, 8);
+      return frame;
+    };
+    const payloads: Buffer[] = [
+      Buffer.from([0xff, 0xff, 0xff, 0xff]),
+      Buffer.from([0x7f, 0xff, 0xff, 0xff, 1, 2, 3]),
+      valid.subarray(0, valid.length - 3),
+      jsonFrame('{"code":"x"}'),
+      jsonFrame('{"code":1,"extFields":[1,2]}'),
+      jsonFrame('not json at all'),
+      jsonFrame('{"code":1,"extFields":{"a":{"b":1}}}'),
+    ];
+    for (let i = 0; i < 40; i++) {
+      payloads.push(
+        Buffer.from(Array.from({ length: 1 + Math.floor(random() * 300) }, () => Math.floor(random() * 256))),
+      );
+    }
+    const memoryBefore = process.memoryUsage().rss;
+    try {
+      await Promise.all(
+        payloads.map(
+          (payload) =>
+            new Promise<void>((resolve) => {
+              const socket = connect({ host: '127.0.0.1', port }, () => {
+                socket.write(payload);
+                // Whatever the server makes of it, end our side; the server must clean up either way.
+                setImmediate(() => socket.end());
+              });
+              socket.on('data', () => undefined);
+              socket.on('error', () => resolve());
+              socket.on('close', () => resolve());
+            }),
+        ),
+      );
+      await waitFor('every fuzz connection to be gone', () => server.connectionCount === 0);
+      const client = new RemotingClient();
+      try {
+        expect((await client.invoke(`127.0.0.1:${port}`, createRequest(ECHO), 3000)).code).toBe(0);
+      } finally {
+        await client.close();
+      }
+      // No per-connection state is kept after close; nothing near the fuzz volume stays resident.
+      expect(process.memoryUsage().rss - memoryBefore).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      await server.close();
+    }
+  });
+});
