@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs before `npm test`: every test tier needs these tools, and a missing one must fail loudly with what to
 // install, never skip a tier silently.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 
 const problems = [];
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -11,12 +11,11 @@ if (major < 20 || (major === 20 && minor < 19)) {
   );
 }
 
+/** The command's combined output (java -version prints to stderr), or undefined when it cannot run. */
 function version(command, args) {
-  try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (error) {
-    return error.stderr ? String(error.stderr) : undefined;
-  }
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  if (result.error || result.status !== 0) return undefined;
+  return `${result.stdout}${result.stderr}`;
 }
 
 const java = version('java', ['-version']);
