@@ -46,6 +46,23 @@ export const ErrorCatalog = {
   FRAME_TOO_LARGE: { code: -1, retriable: false, description: 'A frame exceeds the configured maximum size' },
   MALFORMED_FRAME: { code: -1, retriable: false, description: 'A frame could not be decoded' },
   INVALID_CONFIG: { code: -1, retriable: false, description: 'The configuration is invalid' },
+  STORE_CORRUPTED: {
+    code: -1,
+    retriable: false,
+    description: 'A store file holds invalid data; the store refuses to start rather than serve it',
+  },
+  STORE_IO_ERROR: { code: 14, retriable: true, description: 'A store file could not be read or written' },
+  DISK_FULL: {
+    code: 14,
+    retriable: true,
+    description: 'The store disk is full; nothing already stored is lost',
+  },
+  SEGMENT_WRONG_SIZE: {
+    code: -1,
+    retriable: false,
+    description: 'A store segment file does not have its configured length',
+  },
+  STORE_LOCKED: { code: -1, retriable: false, description: 'Another process is using the store directory' },
   CLIENT_STATE: {
     code: -1,
     retriable: false,

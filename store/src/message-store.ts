@@ -1,0 +1,169 @@
+import type { HostAddress } from '@skyrocket/remoting';
+
+/**
+ * The broker's message store, as an interface with two implementations: FileMessageStore (the real one) and
+ * MemoryMessageStore (tests, development). testing/message-store.contract.ts is run against both.
+ * Names and statuses follow RocketMQ's MessageStore / PutMessageStatus / GetMessageStatus so the broker maps them
+ * to response codes the way RocketMQ's processors do (PROTOCOL.md §2.4–2.5).
+ */
+
+export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
+
+/** One message to append. The store assigns commitLogOffset, queueOffset, storeTimestamp and storeHost. */
+export interface MessageToStore {
+  topic: string;
+  queueId: number;
+  flag: number;
+  body: Uint8Array;
+  /** The encoded properties string (name\u0001value\u0002...), as the send header carries it. */
+  properties: string;
+  sysFlag: number;
+  bornTimestamp: number;
+  bornHost: HostAddress;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+  /**
+   * The ConsumeQueue tag code. Default: Java String.hashCode of the TAGS property (0 without tags). Scheduled
+   * messages pass their delivery time here, as RocketMQ does for SCHEDULE_TOPIC_XXXX.
+   */
+  tagsCode?: number;
+}
+
+export type PutMessageStatus =
+  | 'PUT_OK'
+  | 'FLUSH_DISK_TIMEOUT'
+  | 'FLUSH_SLAVE_TIMEOUT'
+  | 'SLAVE_NOT_AVAILABLE'
+  | 'SERVICE_NOT_AVAILABLE'
+  | 'CREATE_MAPPED_FILE_FAILED'
+  | 'MESSAGE_ILLEGAL'
+  | 'PROPERTIES_SIZE_EXCEEDED'
+  | 'OS_PAGE_CACHE_BUSY'
+  | 'UNKNOWN_ERROR';
+
+export interface AppendResult {
+  /** CommitLog offset of the first record written. */
+  wroteOffset: number;
+  /** Bytes of all records written. */
+  wroteBytes: number;
+  /** Queue offset of the first message; a batch has consecutive ones. */
+  queueOffset: number;
+  messageCount: number;
+  storeTimestamp: number;
+  /** Offset msgId of every message (store host + commit-log offset), in order. */
+  msgIds: string[];
+}
+
+export interface PutMessageResult {
+  status: PutMessageStatus;
+  /** Present when the bytes were stored: PUT_OK, and also FLUSH_DISK_TIMEOUT / FLUSH_SLAVE_TIMEOUT (data kept). */
+  append?: AppendResult;
+  /** Why, for any status but PUT_OK. */
+  remark?: string;
+}
+
+export type GetMessageStatus =
+  | 'FOUND'
+  | 'NO_MATCHED_MESSAGE'
+  | 'MESSAGE_WAS_REMOVING'
+  | 'OFFSET_FOUND_NULL'
+  | 'OFFSET_OVERFLOW_BADLY'
+  | 'OFFSET_OVERFLOW_ONE'
+  | 'OFFSET_TOO_SMALL'
+  | 'NO_MATCHED_LOGIC_QUEUE'
+  | 'NO_MESSAGE_IN_QUEUE';
+
+export interface GetMessageResult {
+  status: GetMessageStatus;
+  nextBeginOffset: number;
+  minOffset: number;
+  maxOffset: number;
+  /** The stored records, each exactly one wire record (PROTOCOL.md §3.1): a pull answers with these bytes. */
+  records: Buffer[];
+  /** Queue offset of each record. */
+  queueOffsets: number[];
+  totalBytes: number;
+}
+
+/** Filters a pull: first by ConsumeQueue tag code, then (optionally) by the record itself. */
+export interface MessageFilter {
+  matchesTagsCode(tagsCode: number): boolean;
+  matchesRecord?(record: Buffer): boolean;
+}
+
+export interface GetMessageOptions {
+  maxMessages: number;
+  /** Stop adding records past this many bytes (RocketMQ maxTransferBytesOnMessageInMemory: 256 KiB). */
+  maxBytes?: number;
+  filter?: MessageFilter;
+}
+
+/** What a new message tells long-polling pulls (RocketMQ MessageArrivingListener). */
+export interface MessageArrival {
+  topic: string;
+  queueId: number;
+  queueOffset: number;
+  tagsCode: number;
+  storeTimestamp: number;
+}
+
+export interface StoreStats {
+  commitLogMinOffset: number;
+  commitLogMaxOffset: number;
+  commitLogFlushedOffset: number;
+  /** Bytes on disk across commit log, consume queues and index. */
+  diskBytes: number;
+  putMessages: number;
+  putBytes: number;
+  flushes: number;
+}
+
+export interface MessageStore {
+  /** Opens the files, recovers after a crash, starts flushing and retention. */
+  start(): Promise<void>;
+  /** Flushes everything, writes the checkpoint, removes the abort marker, closes the files. */
+  shutdown(): Promise<void>;
+
+  putMessage(message: MessageToStore): Promise<PutMessageResult>;
+  /** Appends a batch for one topic and queue atomically, with consecutive queue offsets. */
+  putMessages(messages: MessageToStore[]): Promise<PutMessageResult>;
+
+  getMessage(
+    topic: string,
+    queueId: number,
+    offset: number,
+    options: GetMessageOptions,
+  ): Promise<GetMessageResult>;
+  /** The next queue offset to be written (the number of entries ever written). 0 for an unknown queue. */
+  getMaxOffsetInQueue(topic: string, queueId: number): number;
+  /** The first queue offset still stored. */
+  getMinOffsetInQueue(topic: string, queueId: number): number;
+  /** The first queue offset whose store timestamp is ≥ timestamp (max offset when none; min when all are). */
+  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): Promise<number>;
+  /** Store timestamp of the first message still in the queue, or -1. */
+  getEarliestMessageTime(topic: string, queueId: number): Promise<number>;
+  /** The record at a commit-log offset (VIEW_MESSAGE_BY_ID), or undefined. */
+  lookMessageByOffset(commitLogOffset: number): Promise<Buffer | undefined>;
+  /**
+   * Records whose KEYS contain `key` or whose UNIQ_KEY is `key`, stored between the timestamps, newest first, at
+   * most maxMessages (QUERY_MESSAGE).
+   */
+  queryMessage(
+    topic: string,
+    key: string,
+    maxMessages: number,
+    beginTimestamp: number,
+    endTimestamp: number,
+  ): Promise<Buffer[]>;
+
+  getMinPhyOffset(): number;
+  getMaxPhyOffset(): number;
+  /** Queue ids with data for a topic. */
+  getQueueIds(topic: string): number[];
+  /** Drops the consume queues of deleted topics (their commit-log bytes age out with retention). */
+  deleteTopics(topics: string[]): Promise<void>;
+
+  /** Registers a listener called after each message is dispatched; returns an unsubscribe function. */
+  onMessageArrival(listener: (arrival: MessageArrival) => void): () => void;
+  stats(): StoreStats;
+}
