@@ -6,7 +6,10 @@ const transform = {
 // light-my-request (fastify's inject) requires cookie@2, which is ESM-only; Node 20.19 loads it through
 // require(esm) but jest's module runtime does not, so jest compiles that one package to CommonJS.
 const transformIgnorePatterns = ['/node_modules/(?!cookie/)'];
-const moduleNameMapper = { '^@skyrocket/([a-z-]+)$': '<rootDir>/$1/src' };
+const moduleNameMapper = {
+  '^@skyrocket/remoting/message$': '<rootDir>/remoting/src/message',
+  '^@skyrocket/([a-z-]+)$': '<rootDir>/$1/src',
+};
 const common = {
   transform,
   transformIgnorePatterns,

@@ -1,4 +1,4 @@
-import type { HostAddress } from '@skyrocket/remoting';
+import type { HostAddress } from '@skyrocket/remoting/message';
 
 /**
  * The broker's message store, as an interface with two implementations: FileMessageStore (the real one) and
@@ -162,6 +162,12 @@ export interface MessageStore {
   getQueueIds(topic: string): number[];
   /** Drops the consume queues of deleted topics (their commit-log bytes age out with retention). */
   deleteTopics(topics: string[]): Promise<void>;
+
+  /**
+   * Retention: removes every record starting below `commitLogOffset` (a record boundary); min offsets, lookups and
+   * queries follow at once. The file store also runs this from its time/disk-usage retention.
+   */
+  deleteMessagesBefore(commitLogOffset: number): Promise<void>;
 
   /** Registers a listener called after each message is dispatched; returns an unsubscribe function. */
   onMessageArrival(listener: (arrival: MessageArrival) => void): () => void;
