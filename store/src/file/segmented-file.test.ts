@@ -14,7 +14,11 @@ describe('SegmentedFile', () => {
     log.write(0, Buffer.from('first'));
     log.write(1024, Buffer.from('second'));
     log.write(2048 + 10, Buffer.from('third'));
-    expect(fs.readdirSync(dir).sort()).toEqual(['00000000000000000000', '00000000000000001024', '00000000000000002048']);
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      '00000000000000000000',
+      '00000000000000001024',
+      '00000000000000002048',
+    ]);
     expect(fs.statSync(path.join(dir, '00000000000000000000')).size).toBe(1024);
     expect(log.read(1024, 6)?.toString()).toBe('second');
     expect(log.read(2058, 5)?.toString()).toBe('third');

@@ -25,6 +25,7 @@ import {
 } from '@skyrocket/remoting/message';
 
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../layout';
+import { checkBatch } from '../batch-rules';
 import { getMessageFromQueue, type QueueView } from '../get-message';
 import type {
   AppendResult,
@@ -477,22 +478,6 @@ export class MemoryMessageStore implements MessageStore {
     }
     return undefined;
   }
-}
-
-/** Why a batch cannot be stored (CommitLog.asyncPutMessages), or undefined. */
-function checkBatch(messages: MessageToStore[]): string | undefined {
-  const [first] = messages;
-  if (!first) return 'a batch needs at least one message';
-  if (messages.length === 1) return undefined;
-  for (const message of messages) {
-    if (message.topic !== first.topic || message.queueId !== first.queueId) {
-      return 'every message of a batch must have the same topic and queue';
-    }
-    if (getTransactionValue(message.sysFlag) !== MessageSysFlag.TRANSACTION_NOT_TYPE) {
-      return 'a batch cannot hold transaction messages';
-    }
-  }
-  return undefined;
 }
 
 /** The index keys of a message (IndexService.buildIndex): UNIQ_KEY and each non-empty word of KEYS. */
