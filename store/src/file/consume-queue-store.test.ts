@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isSkyrocketError } from '@skyrocket/common';
-import { MessageSysFlag } from '@skyrocket/remoting';
+import { MessageSysFlag } from '@skyrocket/remoting/message';
 import { ConsumeQueueStore } from './consume-queue-store';
 import type { DispatchRequest } from './dispatch-request';
 

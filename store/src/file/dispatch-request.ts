@@ -6,6 +6,10 @@
 export interface DispatchRequest {
   topic: string;
   queueId: number;
+  /**
+   * The ConsumeQueue index. 0 for transaction PREPARED and ROLLBACK records, which take no queue offset and get no
+   * ConsumeQueue entry (CommitLog.doAppend; the dispatcher checks sysFlag, as CommitLogDispatcherBuildConsumeQueue does).
+   */
   queueOffset: number;
   commitLogOffset: number;
   /** The record's TOTALSIZE. */

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isSkyrocketError } from '@skyrocket/common';
-import { javaStringHashCode } from '@skyrocket/remoting';
+import { javaStringHashCode } from '@skyrocket/remoting/message';
 import { INDEX_ENTRY_BYTES, INDEX_HEADER_BYTES, INDEX_SLOT_BYTES } from '../layout';
 import { IndexFile, indexFileBytes, indexKeyHash } from './index-file';
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MessageSysFlag } from '@skyrocket/remoting';
+import { MessageSysFlag } from '@skyrocket/remoting/message';
 import type { DispatchRequest } from './dispatch-request';
 import { indexKeyHash } from './index-file';
 import { IndexService, type IndexServiceOptions } from './index-service';

@@ -1,0 +1,291 @@
+/**
+ * Store benchmark (issue: Store). Each figure is printed next to what this machine's disk does in the same run.
+ *
+ *   npx tsx bench/store/store-bench.ts [--dir /path] [--gib 1] [--rssGib 4] [--seconds 10] [--only name,...]
+ *
+ * 1. raw:      sequential pwrite of --gib GiB in the store's write-buffer block size, then fdatasync; and the raw
+ *              fdatasync rate (1 KiB pwrite + fdatasync in a loop).
+ * 2. async:    FileMessageStore ASYNC_FLUSH, 1 KiB bodies, --gib GiB of records, 512 puts in flight; MB/s vs raw.
+ * 3. sync:     SYNC_FLUSH, 64 concurrent appenders, 1 KiB bodies, --seconds: msg/s and p50/p99 put latency.
+ * 4. read:     ConsumeQueue scan + record fetch of everything written by (2), from the page cache.
+ * 5. recovery: a child writes --gib GiB and is SIGKILLed; time to reopen from the checkpoint, and with no
+ *              checkpoint (every record validated).
+ * 6. rss:      a child writes --rssGib GiB (ASYNC); its RSS is sampled every 250 ms: it must stay flat.
+ *
+ * The last line is every figure as one JSON object.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FileMessageStore, type FlushDiskType, type MessageToStore } from '@skyrocket/store';
+import { flags, percentile } from '../harness';
+
+const options = flags(process.argv.slice(2), {
+  dir: '',
+  gib: 1,
+  rssGib: 4,
+  seconds: 10,
+  only: '',
+  child: '',
+  childGib: 0,
+});
+const GiB = 1024 * 1024 * 1024;
+const BODY = Buffer.alloc(1024, 0x61);
+const WRITE_BLOCK = 1024 * 1024; // CommitLog DEFAULT_WRITE_BUFFER_BYTES
+const baseDir = options.dir || fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-store-bench-'));
+const figures: Record<string, unknown> = { benchmark: 'store', dir: baseDir };
+
+function message(queueId: number): MessageToStore {
+  return {
+    topic: 'BenchTopic',
+    queueId,
+    flag: 0,
+    body: BODY,
+    properties: 'TAGS\u0001TagA\u0002',
+    sysFlag: 0,
+    bornTimestamp: Date.now(),
+    bornHost: { address: '127.0.0.1', port: 50000 },
+    reconsumeTimes: 0,
+    preparedTransactionOffset: 0,
+  };
+}
+
+function openStore(dir: string, flushDiskType: FlushDiskType): FileMessageStore {
+  return new FileMessageStore({
+    rootDir: dir,
+    storeHost: { address: '127.0.0.1', port: 10911 },
+    flushDiskType,
+  });
+}
+
+const mb = (bytes: number, seconds: number) => Math.round(bytes / seconds / 1e6);
+const fresh = (name: string) => {
+  const dir = path.join(baseDir, name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return dir;
+};
+
+/** Appends `totalBytes` of 1 KiB messages with `inFlight` puts outstanding; resolves with messages written. */
+async function fill(store: FileMessageStore, totalBytes: number, inFlight: number): Promise<number> {
+  let written = 0;
+  let count = 0;
+  const worker = async (queueId: number) => {
+    while (written < totalBytes) {
+      const result = await store.putMessage(message(queueId));
+      if (!result.append) throw new Error(`put failed: ${result.status} ${result.remark ?? ''}`);
+      written += result.append.wroteBytes;
+      count++;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, (_, i) => worker(i % 8)));
+  return count;
+}
+
+function raw(): void {
+  const file = path.join(fresh('raw'), 'segment');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const total = options.gib * GiB;
+  const fd = fs.openSync(file, 'w+');
+  fs.ftruncateSync(fd, total);
+  const block = Buffer.alloc(WRITE_BLOCK, 0x62);
+  let started = process.hrtime.bigint();
+  for (let position = 0; position < total; position += block.length)
+    fs.writeSync(fd, block, 0, block.length, position);
+  fs.fdatasyncSync(fd);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  figures.rawWriteMBps = mb(total, seconds);
+  const small = Buffer.alloc(1024, 0x63);
+  let syncs = 0;
+  started = process.hrtime.bigint();
+  while (Number(process.hrtime.bigint() - started) < 3e9) {
+    fs.writeSync(fd, small, 0, small.length, (syncs % 1024) * 1024);
+    fs.fdatasyncSync(fd);
+    syncs++;
+  }
+  figures.rawFdatasyncPerSecond = Math.round(syncs / (Number(process.hrtime.bigint() - started) / 1e9));
+  fs.closeSync(fd);
+  fs.rmSync(file, { force: true });
+  console.log(
+    `raw disk: sequential write ${figures.rawWriteMBps} MB/s (${WRITE_BLOCK / 1024} KiB blocks, ${options.gib} GiB + fdatasync); ` +
+      `fdatasync ${figures.rawFdatasyncPerSecond}/s`,
+  );
+}
+
+async function asyncAppendAndRead(): Promise<void> {
+  const dir = fresh('async');
+  const store = openStore(dir, 'ASYNC_FLUSH');
+  await store.start();
+  const started = process.hrtime.bigint();
+  const count = await fill(store, options.gib * GiB, 512);
+  await store.shutdown(); // includes the final flush
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const bytes = store.stats().commitLogMaxOffset;
+  figures.asyncAppendMsgPerSecond = Math.round(count / seconds);
+  figures.asyncAppendMBps = mb(bytes, seconds);
+  const rawMBps = Number(figures.rawWriteMBps ?? NaN);
+  figures.asyncVsRaw = Number((Number(figures.asyncAppendMBps) / rawMBps).toFixed(2));
+  console.log(
+    `ASYNC_FLUSH append: ${figures.asyncAppendMsgPerSecond} msg/s, ${figures.asyncAppendMBps} MB/s ` +
+      `(${figures.asyncVsRaw}× raw sequential write; target ≥ 0.8)`,
+  );
+
+  const reader = openStore(dir, 'ASYNC_FLUSH');
+  await reader.start();
+  const readStarted = process.hrtime.bigint();
+  let messages = 0;
+  let readBytes = 0;
+  for (const queueId of reader.getQueueIds('BenchTopic')) {
+    for (let offset = 0; ;) {
+      const result = await reader.getMessage('BenchTopic', queueId, offset, { maxMessages: 32 });
+      if (result.status !== 'FOUND') break;
+      messages += result.records.length;
+      readBytes += result.totalBytes;
+      offset = result.nextBeginOffset;
+    }
+  }
+  const readSeconds = Number(process.hrtime.bigint() - readStarted) / 1e9;
+  await reader.shutdown();
+  figures.readMsgPerSecond = Math.round(messages / readSeconds);
+  figures.readMBps = mb(readBytes, readSeconds);
+  console.log(
+    `read (ConsumeQueue scan + record fetch, page cache): ${figures.readMsgPerSecond} msg/s, ${figures.readMBps} MB/s`,
+  );
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+async function syncAppend(): Promise<void> {
+  const dir = fresh('sync');
+  const store = openStore(dir, 'SYNC_FLUSH');
+  await store.start();
+  const latencies: number[] = [];
+  let timeouts = 0;
+  const end = Date.now() + options.seconds * 1000;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: 64 }, async (_, i) => {
+      while (Date.now() < end) {
+        const t0 = process.hrtime.bigint();
+        const result = await store.putMessage(message(i % 8));
+        if (result.status === 'FLUSH_DISK_TIMEOUT') timeouts++;
+        else if (result.status !== 'PUT_OK') throw new Error(`put failed: ${result.status}`);
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const syncs = store.stats().flushes;
+  await store.shutdown();
+  const sorted = Float64Array.from(latencies).sort();
+  figures.syncMsgPerSecond = Math.round(latencies.length / seconds);
+  figures.syncP50Ms = Number(percentile(sorted, 50).toFixed(2));
+  figures.syncP99Ms = Number(percentile(sorted, 99).toFixed(2));
+  figures.syncFdatasyncPerSecond = Math.round(syncs / seconds);
+  figures.syncFlushTimeouts = timeouts;
+  console.log(
+    `SYNC_FLUSH, 64 appenders: ${figures.syncMsgPerSecond} msg/s (target ≥ 50,000), p50 ${figures.syncP50Ms} ms, ` +
+      `p99 ${figures.syncP99Ms} ms, ${figures.syncFdatasyncPerSecond} fdatasync/s (raw ${String(figures.rawFdatasyncPerSecond)}/s), ` +
+      `${timeouts} flush timeouts`,
+  );
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Runs this script as a child that writes `gib` GiB; `kill` makes it SIGKILL itself when done (a crash). */
+function child(mode: 'crash' | 'rss', dir: string, gib: number): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', __filename, '--child', mode, '--dir', dir, '--childGib', String(gib)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const samples: number[] = [];
+    const timer = setInterval(() => {
+      try {
+        const status = fs.readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+        samples.push(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+      } catch {
+        // the child is gone
+      }
+    }, 250);
+    proc.on('exit', (code, signal) => {
+      clearInterval(timer);
+      if (mode === 'crash' ? signal === 'SIGKILL' : code === 0) resolve(samples);
+      else reject(new Error(`child ${mode} ended with ${code ?? signal}`));
+    });
+  });
+}
+
+async function childMain(): Promise<void> {
+  const store = openStore(options.dir, 'ASYNC_FLUSH');
+  await store.start();
+  await fill(store, options.childGib * GiB, 512);
+  if (options.child === 'crash') {
+    // Let the periodic checkpoint catch up, as it would in a running broker, then die without shutting down.
+    await new Promise((r) => setTimeout(r, 1500));
+    process.kill(process.pid, 'SIGKILL');
+  }
+  await store.shutdown();
+}
+
+async function recovery(): Promise<void> {
+  const dir = fresh('recovery');
+  await child('crash', dir, options.gib);
+  const time = async () => {
+    const store = openStore(dir, 'ASYNC_FLUSH');
+    const started = process.hrtime.bigint();
+    await store.start();
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const max = store.getMaxPhyOffset();
+    // Leave it crashed again (no shutdown) so the second measurement is also a crash recovery.
+    fs.writeFileSync(path.join(dir, 'lock'), '0');
+    return { ms: Math.round(ms), max, store };
+  };
+  const fromCheckpoint = await time();
+  await fromCheckpoint.store.shutdown();
+  fs.writeFileSync(path.join(dir, 'abort'), '0');
+  fs.rmSync(path.join(dir, 'checkpoint'));
+  const full = await time();
+  await full.store.shutdown();
+  figures.recoveryFromCheckpointMs = fromCheckpoint.ms;
+  figures.recoveryFullScanMs = full.ms;
+  figures.recoveryCommitLogBytes = full.max;
+  console.log(
+    `recovery after SIGKILL with ${(full.max / GiB).toFixed(2)} GiB of commit log: ${fromCheckpoint.ms} ms from the checkpoint, ` +
+      `${full.ms} ms validating every record (no checkpoint)`,
+  );
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+async function rss(): Promise<void> {
+  const dir = fresh('rss');
+  const samples = await child('rss', dir, options.rssGib);
+  const quarter = (q: number) =>
+    samples[Math.min(samples.length - 1, Math.floor((samples.length * q) / 4))] ?? NaN;
+  figures.rssMiBAtQuarters = [1, 2, 3, 4].map((q) => Math.round(quarter(q - 0.01)));
+  figures.rssPeakMiB = Math.round(Math.max(...samples));
+  console.log(
+    `RSS while writing ${options.rssGib} GiB: ${(figures.rssMiBAtQuarters as number[]).join(' / ')} MiB at each quarter, ` +
+      `peak ${String(figures.rssPeakMiB)} MiB`,
+  );
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+async function main(): Promise<void> {
+  if (options.child) return childMain();
+  const selected = (name: string) => options.only === '' || options.only.split(',').includes(name);
+  console.log(`store benchmark in ${baseDir} (${os.cpus().length} cores)`);
+  if (selected('raw') || selected('async')) raw();
+  if (selected('async')) await asyncAppendAndRead();
+  if (selected('sync')) await syncAppend();
+  if (selected('recovery')) await recovery();
+  if (selected('rss')) await rss();
+  console.log(JSON.stringify(figures));
+  if (!options.dir) fs.rmSync(baseDir, { recursive: true, force: true });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
