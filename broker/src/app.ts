@@ -1,0 +1,259 @@
+import { networkInterfaces } from 'node:os';
+import * as path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Gauge } from 'prom-client';
+import {
+  buildAdminServer,
+  createLogger,
+  createMetricsRegistry,
+  systemClock,
+  type Clock,
+  type Logger,
+  type TimerHandle,
+} from '@skyrocket/common';
+import { MessageClientIdGenerator, RemotingServer, RequestCode } from '@skyrocket/remoting';
+import { FileMessageStore, type MessageStore } from '@skyrocket/store';
+import { ConsumerManager, ProducerManager } from './client/client-managers';
+import { RebalanceLockManager } from './client/rebalance-lock-manager';
+import { parseDelayLevels, type BrokerConfig } from './config';
+import { registerBrokerAdminRoutes } from './http/admin-routes';
+import { PullRequestHoldService } from './long-polling/pull-request-hold-service';
+import { createBrokerMetrics } from './metrics';
+import { ConsumerOffsetManager } from './offset/consumer-offset-manager';
+import { consumerOffsetProcessor } from './processors/consumer-offset.processor';
+import {
+  getConsumerListByGroupProcessor,
+  unregisterClientProcessor,
+} from './processors/client-manage.processor';
+import { heartbeatProcessor, notifyConsumerIdsChanged } from './processors/heartbeat.processor';
+import { lockBatchMqProcessor } from './processors/lock-batch-mq.processor';
+import type { BrokerContext } from './processors/processor';
+import { pullMessageProcessor } from './processors/pull-message.processor';
+import { queueOffsetProcessor } from './processors/queue-offset.processor';
+import { sendMessageProcessor } from './processors/send-message.processor';
+import { NameServerRegistrar } from './registration/name-server-registrar';
+import { SubscriptionGroupManager } from './subscription/subscription-group-manager';
+import { Perm, TopicConfigManager } from './topic/topic-config-manager';
+
+export interface BrokerDeps {
+  clock?: Clock;
+  logger?: Logger;
+  /** A store to use instead of the file store under storePathRootDir (tests may pass a MemoryMessageStore). */
+  store?: MessageStore;
+}
+
+export interface Broker {
+  readonly context: BrokerContext;
+  readonly remoting: RemotingServer;
+  readonly http: FastifyInstance;
+  readonly registrar: NameServerRegistrar;
+  /** "ip:port" registered with the NameServers. */
+  brokerAddr(): string;
+  start(): Promise<{ remotingPort: number; httpPort: number }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Composition root of the broker: store, topic/group/offset managers, client managers, long polling,
+ * processors, registration with every NameServer, HTTP admin. No side effects until start().
+ */
+export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger({ component: 'broker', level: config.logLevel });
+  const registry = createMetricsRegistry('broker');
+  const delayLevels = parseDelayLevels(config.messageDelayLevel);
+  const ip = config.brokerIP1 || defaultIp();
+  let listenPort = config.listenPort;
+  const storeRoot = path.resolve(config.storePathRootDir);
+  const storeHost = { address: ip, port: listenPort };
+  const store =
+    deps.store ??
+    new FileMessageStore({
+      rootDir: storeRoot,
+      storeHost,
+      flushDiskType: config.flushDiskType,
+      commitLogSegmentBytes: config.mappedFileSizeCommitLog,
+      maxMessageBytes: config.maxMessageSize + 64 * 1024,
+      fileReservedHours: config.fileReservedTime,
+      clock,
+      logger: logger.child({ module: 'store' }),
+    });
+  const topics = new TopicConfigManager({
+    storeRoot,
+    clock,
+    logger,
+    clusterName: config.brokerClusterName,
+    brokerName: config.brokerName,
+    autoCreateTopicEnable: config.autoCreateTopicEnable,
+    defaultTopicQueueNums: config.defaultTopicQueueNums,
+    delayLevels: delayLevels.length,
+  });
+  const context: BrokerContext = {
+    config,
+    store,
+    topics,
+    groups: new SubscriptionGroupManager({
+      storeRoot,
+      autoCreate: config.autoCreateSubscriptionGroup,
+      retryMaxTimes: config.maxReconsumeTimes,
+      logger,
+    }),
+    offsets: new ConsumerOffsetManager({ storeRoot, clock, logger }),
+    consumers: new ConsumerManager(clock, logger),
+    producers: new ProducerManager(clock),
+    holds: new PullRequestHoldService(clock),
+    metrics: createBrokerMetrics(registry),
+    clock,
+    logger,
+    storeHost,
+    idGenerator: new MessageClientIdGenerator({ ip }),
+    delayLevels,
+    permission: { value: Perm.READ | Perm.WRITE },
+  };
+  const locks = new RebalanceLockManager(clock);
+
+  const remoting = new RemotingServer({
+    name: 'broker',
+    host: config.listenHost,
+    port: config.listenPort,
+    maxFrameSize: Math.max(16 * 1024 * 1024, config.maxMessageSize + 1024 * 1024),
+    logger,
+    registry,
+  });
+  const send = sendMessageProcessor(context);
+  for (const code of [
+    RequestCode.SEND_MESSAGE,
+    RequestCode.SEND_MESSAGE_V2,
+    RequestCode.SEND_BATCH_MESSAGE,
+  ]) {
+    remoting.registerProcessor(code, send);
+  }
+  const pull = pullMessageProcessor(context);
+  remoting.registerProcessor(RequestCode.PULL_MESSAGE, pull);
+  remoting.registerProcessor(RequestCode.LITE_PULL_MESSAGE, pull);
+  remoting.registerProcessor(RequestCode.HEART_BEAT, heartbeatProcessor(context));
+  remoting.registerProcessor(RequestCode.UNREGISTER_CLIENT, unregisterClientProcessor(context));
+  remoting.registerProcessor(
+    RequestCode.GET_CONSUMER_LIST_BY_GROUP,
+    getConsumerListByGroupProcessor(context),
+  );
+  const offsets = consumerOffsetProcessor(context);
+  remoting.registerProcessor(RequestCode.QUERY_CONSUMER_OFFSET, offsets);
+  remoting.registerProcessor(RequestCode.UPDATE_CONSUMER_OFFSET, offsets);
+  const queueOffsets = queueOffsetProcessor(context);
+  for (const code of [
+    RequestCode.GET_MAX_OFFSET,
+    RequestCode.GET_MIN_OFFSET,
+    RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
+    RequestCode.GET_EARLIEST_MSG_STORETIME,
+  ]) {
+    remoting.registerProcessor(code, queueOffsets);
+  }
+  const lock = lockBatchMqProcessor(locks);
+  remoting.registerProcessor(RequestCode.LOCK_BATCH_MQ, lock);
+  remoting.registerProcessor(RequestCode.UNLOCK_BATCH_MQ, lock);
+
+  remoting.onConnection((connection) =>
+    connection.onClose(() => {
+      context.consumers.removeConnection(connection);
+      context.producers.removeConnection(connection);
+    }),
+  );
+  context.consumers.onMembershipChanged((group) => notifyConsumerIdsChanged(context, group));
+  store.onMessageArrival((arrival) => context.holds.onMessageArrival(arrival));
+
+  const brokerAddr = () => `${ip}:${listenPort}`;
+  const registrar = new NameServerRegistrar({
+    namesrvAddr: config.namesrvAddr,
+    clusterName: config.brokerClusterName,
+    brokerName: config.brokerName,
+    brokerId: config.brokerId,
+    get brokerAddr() {
+      return brokerAddr();
+    },
+    haServerAddr: `${ip}:${config.haListenPort}`,
+    periodMs: config.registerNameServerPeriodMillis,
+    timeoutMs: config.registerBrokerTimeoutMillis,
+    topics,
+    clock,
+    logger,
+  });
+
+  let started = false;
+  const http = buildAdminServer({
+    registry,
+    logger,
+    readiness: () => ({
+      ready: started && registrar.isRegistered(),
+      checks: { storeRecovered: started, nameServers: registrar.registrations() },
+    }),
+  });
+  registerBrokerAdminRoutes(http, { context, registrar, brokerAddr });
+  new Gauge({
+    name: 'skyrocket_broker_store_bytes',
+    help: 'Bytes the store occupies on disk',
+    registers: [registry],
+    collect() {
+      this.set(store.stats().diskBytes);
+    },
+  });
+  new Gauge({
+    name: 'skyrocket_broker_nameserver_registered',
+    help: '1 when the last registration with a NameServer succeeded',
+    labelNames: ['nameserver'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of registrar.registrations()) this.set({ nameserver: r.address }, r.lastError ? 0 : 1);
+    },
+  });
+
+  let expiryTimer: TimerHandle | undefined;
+  return {
+    context,
+    remoting,
+    http,
+    registrar,
+    brokerAddr,
+    async start() {
+      await store.start();
+      context.offsets.start();
+      context.holds.start();
+      const address = await remoting.listen();
+      listenPort = address.port;
+      storeHost.port = address.port;
+      await http.listen({ host: config.httpHost, port: config.httpPort });
+      started = true;
+      await registrar.start();
+      expiryTimer = clock
+        .setInterval(() => {
+          context.consumers.expire(config.channelExpiredTimeoutMillis);
+          context.producers.expire(config.channelExpiredTimeoutMillis);
+        }, 10_000)
+        .unref();
+      const httpAddress = http.server.address();
+      const httpPort = typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.httpPort;
+      logger.info({ brokerAddr: brokerAddr(), httpPort, namesrvAddr: config.namesrvAddr }, 'broker started');
+      return { remotingPort: address.port, httpPort };
+    },
+    async stop() {
+      started = false;
+      if (expiryTimer) clock.clearTimer(expiryTimer);
+      await registrar.stop();
+      context.holds.stop();
+      await remoting.close();
+      await http.close();
+      context.offsets.stop();
+      await store.shutdown();
+      logger.info('broker stopped');
+    },
+  };
+}
+
+function defaultIp(): string {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? [])
+      if (address.family === 'IPv4' && !address.internal) return address.address;
+  }
+  return '127.0.0.1';
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { configBoolean, configInt } from '@skyrocket/common';
+
+/**
+ * Broker configuration, with RocketMQ's BrokerConfig / MessageStoreConfig names and defaults where they exist.
+ * Loaded by main.ts from `--config <file>` (Java properties or JSON), SKYROCKET_BROKER_* variables, and flags.
+ */
+export const BrokerConfigSchema = z.object({
+  brokerClusterName: z.string().default('DefaultCluster').describe('Cluster this broker registers under'),
+  brokerName: z.string().default('broker-a').describe('Broker group name; a master and its slaves share it'),
+  brokerId: configInt(0).default(0).describe('0 for the master, ≥ 1 for slaves'),
+  brokerRole: z
+    .enum(['ASYNC_MASTER', 'SYNC_MASTER', 'SLAVE'])
+    .default('ASYNC_MASTER')
+    .describe('Replication role'),
+  namesrvAddr: z
+    .string()
+    .default('127.0.0.1:9876')
+    .describe(
+      'NameServers: "host:port;host:port", or "dns:<name>:<port>" resolved before every registration round',
+    ),
+  listenHost: z.string().default('0.0.0.0').describe('Address the remoting port binds to'),
+  listenPort: configInt(0, 65535).default(10911).describe('Remoting port (RocketMQ BrokerStartup: 10911)'),
+  brokerIP1: z
+    .string()
+    .default('')
+    .describe('IP clients use to reach this broker; empty means the first non-loopback IPv4 address'),
+  haListenPort: configInt(0, 65535).default(10912).describe('HA port announced to slaves (RocketMQ: 10912)'),
+  httpHost: z.string().default('0.0.0.0').describe('Address the HTTP admin port binds to'),
+  httpPort: configInt(0, 65535)
+    .default(8081)
+    .describe('HTTP admin port: /healthz, /readyz, /metrics, /api/*'),
+  registerNameServerPeriodMillis: configInt(1000, 600_000)
+    .default(30_000)
+    .describe('How often the broker re-registers with every NameServer (its heartbeat)'),
+  registerBrokerTimeoutMillis: configInt(100).default(24_000).describe('Timeout of one registration request'),
+  storePathRootDir: z
+    .string()
+    .default('./.skyrocket/broker-a')
+    .describe('Store root: commit log, queues, index, config'),
+  flushDiskType: z.enum(['ASYNC_FLUSH', 'SYNC_FLUSH']).default('ASYNC_FLUSH').describe('Flush mode'),
+  mappedFileSizeCommitLog: configInt(64 * 1024, 2 ** 31 - 1)
+    .default(1024 * 1024 * 1024)
+    .describe('Commit-log segment size in bytes (1 GiB)'),
+  maxMessageSize: configInt(1024, 64 * 1024 * 1024)
+    .default(4 * 1024 * 1024)
+    .describe('Largest message body accepted (RocketMQ maxMessageSize: 4 MiB)'),
+  fileReservedTime: configInt(1).default(72).describe('Hours commit-log segments are kept'),
+  autoCreateTopicEnable: configBoolean().default(true).describe('Create topics on first send through TBW102'),
+  defaultTopicQueueNums: configInt(1, 1024).default(8).describe('Queues of TBW102 (and topics it creates)'),
+  autoCreateSubscriptionGroup: configBoolean()
+    .default(true)
+    .describe('Create subscription groups on first heartbeat/pull'),
+  longPollingEnable: configBoolean()
+    .default(true)
+    .describe('Hold pulls with nothing to return until data arrives'),
+  shortPollingTimeMills: configInt(0).default(1000).describe('Hold time of a pull when long polling is off'),
+  maxReconsumeTimes: configInt(0, 1000).default(16).describe('Retries before a message goes to the DLQ'),
+  messageDelayLevel: z
+    .string()
+    .default('1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h')
+    .describe('The delay levels (RocketMQ MessageStoreConfig.messageDelayLevel)'),
+  channelExpiredTimeoutMillis: configInt(1000)
+    .default(120_000)
+    .describe('Drop producer/consumer connections silent this long'),
+  logLevel: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Log level'),
+});
+
+export type BrokerConfig = z.infer<typeof BrokerConfigSchema>;
+export const BROKER_ENV_PREFIX = 'SKYROCKET_BROKER_';
+
+/** Parses messageDelayLevel ("1s 5s 1m 2h") into milliseconds per level, level 1 first. */
+export function parseDelayLevels(text: string): number[] {
+  const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  return text
+    .trim()
+    .split(/\s+/)
+    .map((token) => {
+      const match = /^(\d+)([smhd])$/.exec(token);
+      if (!match) throw new Error(`messageDelayLevel: "${token}" is not like 5s, 1m, 2h`);
+      return Number(match[1]) * (units[match[2] ?? 's'] ?? 1000);
+    });
+}
+
+export function checkBrokerConfig(config: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  try {
+    parseDelayLevels(String(config.messageDelayLevel ?? ''));
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const role = config.brokerRole;
+  const id = Number(config.brokerId);
+  if (role === 'SLAVE' && id === 0) problems.push('brokerId: a SLAVE needs brokerId ≥ 1');
+  if (role !== 'SLAVE' && id !== 0)
+    problems.push('brokerId: a master (ASYNC_MASTER/SYNC_MASTER) has brokerId 0');
+  if (!/^[%|a-zA-Z0-9_-]{1,127}$/.test(String(config.brokerName))) {
+    problems.push('brokerName: only letters, digits, %, |, _ and - are allowed');
+  }
+  return problems;
+}
