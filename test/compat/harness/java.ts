@@ -314,11 +314,13 @@ function jvmArgs(opts: {
   userHome: string;
   logbackConfig: string;
   extra?: string[];
+  /** Benchmarks: full JIT and the default (G1) collector with a fixed heap, instead of the quick-start flags. */
+  tuned?: boolean;
 }): string[] {
   return [
-    '-Xms32m',
-    `-Xmx${opts.heap}`,
-    ...COMMON_JVM_FLAGS,
+    ...(opts.tuned
+      ? [`-Xms${opts.heap}`, `-Xmx${opts.heap}`, ...COMMON_JVM_FLAGS.filter((f) => !f.startsWith('-XX:'))]
+      : ['-Xms32m', `-Xmx${opts.heap}`, ...COMMON_JVM_FLAGS]),
     // RocketMQ writes its logs to ${user.home}/logs/rocketmqlogs and some state to ${user.home}; keep both here.
     `-Duser.home=${opts.userHome}`,
     // Marks the JVM as ours: after an interrupted run, `pgrep -af skyrocket.compat.owner=` finds leftovers.
@@ -359,6 +361,8 @@ export interface JavaServerHandle {
 
 export interface NameServerOptions {
   port: number;
+  /** Benchmarks: full JIT, G1, fixed heap (see jvmArgs). */
+  tuned?: boolean;
   workDir: string;
   /** More NamesrvConfig / NettyServerConfig properties (e.g. scanNotActiveBrokerInterval). */
   extraConfig?: Record<string, string>;
@@ -369,6 +373,8 @@ export interface NameServerOptions {
 
 export interface BrokerOptions {
   namesrvAddr: string;
+  /** Benchmarks: full JIT, G1, fixed heap (see jvmArgs). */
+  tuned?: boolean;
   brokerName: string;
   clusterName: string;
   listenPort: number;
@@ -397,7 +403,12 @@ export async function startApacheNameServer(opts: NameServerOptions): Promise<Ja
     ...opts.extraConfig,
   });
   const args = [
-    ...jvmArgs({ heap: opts.heap ?? '256m', userHome: workDir, logbackConfig: 'rmq.namesrv.logback.xml' }),
+    ...jvmArgs({
+      heap: opts.heap ?? '256m',
+      userHome: workDir,
+      logbackConfig: 'rmq.namesrv.logback.xml',
+      ...(opts.tuned ? { tuned: true } : {}),
+    }),
     `-Drocketmq.home.dir=${home}`,
     '-cp',
     classpath,
@@ -454,7 +465,12 @@ export async function startApacheBroker(opts: BrokerOptions): Promise<JavaServer
     ...opts.extraConfig,
   });
   const args = [
-    ...jvmArgs({ heap: opts.heap ?? '512m', userHome: workDir, logbackConfig: 'rmq.broker.logback.xml' }),
+    ...jvmArgs({
+      heap: opts.heap ?? '512m',
+      userHome: workDir,
+      logbackConfig: 'rmq.broker.logback.xml',
+      ...(opts.tuned ? { tuned: true } : {}),
+    }),
     '-XX:MaxDirectMemorySize=256m',
     `-Drocketmq.home.dir=${home}`,
     '-cp',
