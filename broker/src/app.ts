@@ -20,20 +20,46 @@ import { registerBrokerAdminRoutes } from './http/admin-routes';
 import { PullRequestHoldService } from './long-polling/pull-request-hold-service';
 import { createBrokerMetrics } from './metrics';
 import { ConsumerOffsetManager } from './offset/consumer-offset-manager';
+import { getBrokerRuntimeInfoProcessor } from './processors/admin-broker-runtime.processor';
+import {
+  getAllConsumerOffsetProcessor,
+  getConsumeStatsProcessor,
+  getConsumerConnectionListProcessor,
+} from './processors/admin-consumer.processor';
+import {
+  deleteSubscriptionGroupProcessor,
+  getAllSubscriptionGroupProcessor,
+  updateAndCreateSubscriptionGroupProcessor,
+} from './processors/admin-subscription-group.processor';
+import { getTopicStatsInfoProcessor } from './processors/admin-topic-stats.processor';
+import {
+  deleteTopicInBrokerProcessor,
+  getAllTopicConfigProcessor,
+  getTopicConfigProcessor,
+  updateAndCreateTopicProcessor,
+} from './processors/admin-topic.processor';
 import { consumerOffsetProcessor } from './processors/consumer-offset.processor';
+import { consumerSendMsgBackProcessor } from './processors/consumer-send-msg-back.processor';
+import { endTransactionProcessor } from './processors/end-transaction.processor';
 import {
   getConsumerListByGroupProcessor,
   unregisterClientProcessor,
 } from './processors/client-manage.processor';
+import { getAllDelayOffsetProcessor } from './processors/get-all-delay-offset.processor';
 import { heartbeatProcessor, notifyConsumerIdsChanged } from './processors/heartbeat.processor';
 import { lockBatchMqProcessor } from './processors/lock-batch-mq.processor';
 import type { BrokerContext } from './processors/processor';
 import { pullMessageProcessor } from './processors/pull-message.processor';
+import { queryMessageProcessor, viewMessageByIdProcessor } from './processors/query-message.processor';
 import { queueOffsetProcessor } from './processors/queue-offset.processor';
 import { sendMessageProcessor } from './processors/send-message.processor';
 import { NameServerRegistrar } from './registration/name-server-registrar';
+import { ScheduleMessageService } from './schedule/schedule-message-service';
 import { SubscriptionGroupManager } from './subscription/subscription-group-manager';
 import { Perm, TopicConfigManager } from './topic/topic-config-manager';
+import { BrokerTransactionCheckListener } from './transaction/transaction-check-listener';
+import { TransactionalMessageCheckService } from './transaction/transactional-message-check-service';
+import { TransactionalMessageService } from './transaction/transactional-message-service';
 
 export interface BrokerDeps {
   clock?: Clock;
@@ -111,6 +137,29 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
     permission: { value: Perm.READ | Perm.WRITE },
   };
   const locks = new RebalanceLockManager(clock);
+  const transactionLogger = logger.child({ module: 'transaction' });
+  const transactions = new TransactionalMessageService({
+    store,
+    progress: context.offsets,
+    clock,
+    logger: transactionLogger,
+    storeHost,
+    fileReservedTimeHours: config.fileReservedTime,
+  });
+  const transactionCheck = new TransactionalMessageCheckService({
+    service: transactions,
+    listener: new BrokerTransactionCheckListener({
+      store,
+      producers: context.producers,
+      topics,
+      brokerName: config.brokerName,
+      logger: transactionLogger,
+    }),
+    clock,
+    logger: transactionLogger,
+    settings: () => config,
+  });
+  const schedule = new ScheduleMessageService({ store, delayLevels, storeRoot, clock, logger });
 
   const remoting = new RemotingServer({
     name: 'broker',
@@ -152,6 +201,33 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
   const lock = lockBatchMqProcessor(locks);
   remoting.registerProcessor(RequestCode.LOCK_BATCH_MQ, lock);
   remoting.registerProcessor(RequestCode.UNLOCK_BATCH_MQ, lock);
+  // Admin and lookup (AdminBrokerProcessor, QueryMessageProcessor).
+  remoting.registerProcessor(RequestCode.UPDATE_AND_CREATE_TOPIC, updateAndCreateTopicProcessor(context));
+  remoting.registerProcessor(RequestCode.DELETE_TOPIC_IN_BROKER, deleteTopicInBrokerProcessor(context));
+  remoting.registerProcessor(RequestCode.GET_ALL_TOPIC_CONFIG, getAllTopicConfigProcessor(context));
+  remoting.registerProcessor(RequestCode.GET_TOPIC_CONFIG, getTopicConfigProcessor(context));
+  remoting.registerProcessor(RequestCode.GET_TOPIC_STATS_INFO, getTopicStatsInfoProcessor(context));
+  remoting.registerProcessor(
+    RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
+    updateAndCreateSubscriptionGroupProcessor(context),
+  );
+  remoting.registerProcessor(RequestCode.DELETE_SUBSCRIPTIONGROUP, deleteSubscriptionGroupProcessor(context));
+  remoting.registerProcessor(
+    RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
+    getAllSubscriptionGroupProcessor(context),
+  );
+  remoting.registerProcessor(RequestCode.GET_ALL_CONSUMER_OFFSET, getAllConsumerOffsetProcessor(context));
+  remoting.registerProcessor(RequestCode.GET_CONSUME_STATS, getConsumeStatsProcessor(context));
+  remoting.registerProcessor(
+    RequestCode.GET_CONSUMER_CONNECTION_LIST,
+    getConsumerConnectionListProcessor(context),
+  );
+  remoting.registerProcessor(RequestCode.GET_BROKER_RUNTIME_INFO, getBrokerRuntimeInfoProcessor(context));
+  remoting.registerProcessor(RequestCode.QUERY_MESSAGE, queryMessageProcessor(context));
+  remoting.registerProcessor(RequestCode.VIEW_MESSAGE_BY_ID, viewMessageByIdProcessor(context));
+  remoting.registerProcessor(RequestCode.END_TRANSACTION, endTransactionProcessor(context, transactions));
+  remoting.registerProcessor(RequestCode.CONSUMER_SEND_MSG_BACK, consumerSendMsgBackProcessor(context));
+  remoting.registerProcessor(RequestCode.GET_ALL_DELAY_OFFSET, getAllDelayOffsetProcessor(schedule));
 
   remoting.onConnection((connection) =>
     connection.onClose(() => {
@@ -175,6 +251,7 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
     periodMs: config.registerNameServerPeriodMillis,
     timeoutMs: config.registerBrokerTimeoutMillis,
     topics,
+    brokerPermission: () => context.permission.value,
     clock,
     logger,
   });
@@ -222,6 +299,11 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
       const address = await remoting.listen();
       listenPort = address.port;
       storeHost.port = address.port;
+      // After the port is known: re-put messages carry it in their store host. Only a master delivers delayed
+      // messages (a RocketMQ slave copies the master's progress with GET_ALL_DELAY_OFFSET).
+      if (config.brokerRole !== 'SLAVE') schedule.start();
+      // TransactionalMessageCheckService runs on the master only (BrokerController.changeSpecialServiceStatus).
+      if (config.brokerRole !== 'SLAVE') transactionCheck.start();
       await http.listen({ host: config.httpHost, port: config.httpPort });
       started = true;
       await registrar.start();
@@ -242,6 +324,8 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
       await registrar.stop();
       context.holds.stop();
       await remoting.close();
+      await schedule.stop();
+      await transactionCheck.stop();
       await http.close();
       context.offsets.stop();
       await store.shutdown();

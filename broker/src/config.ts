@@ -63,6 +63,22 @@ export const BrokerConfigSchema = z.object({
   channelExpiredTimeoutMillis: configInt(1000)
     .default(120_000)
     .describe('Drop producer/consumer connections silent this long'),
+  rejectTransactionMessage: configBoolean()
+    .default(false)
+    .describe('Refuse transaction half messages with NO_PERMISSION (RocketMQ BrokerConfig)'),
+  transactionTimeOut: configInt(0)
+    .default(6000)
+    .describe(
+      'Milliseconds after its birth before an unresolved half message is checked with the producer (RocketMQ: 6 s)',
+    ),
+  transactionCheckMax: configInt(0, 1_000_000)
+    .default(15)
+    .describe(
+      'CHECK_TRANSACTION_STATE call-backs per half message before it is discarded to TRANS_CHECK_MAX_TIME_TOPIC',
+    ),
+  transactionCheckInterval: configInt(10)
+    .default(30_000)
+    .describe('Milliseconds between two scans of unresolved half messages (RocketMQ: 30 s)'),
   logLevel: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')

@@ -1,21 +1,68 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { consumerProgress, consumeStatsTopics, topicQueueStats } from '../admin/queue-stats';
+import { createOrUpdateTopic, deleteTopic, MAX_QUEUE_NUMS } from '../admin/topic-admin';
 import type { BrokerContext } from '../processors/processor';
 import type { NameServerRegistrar } from '../registration/name-server-registrar';
-import { Perm } from '../topic/topic-config-manager';
+import { attributesToModification } from '../topic/topic-attributes';
+import { Perm, type TopicConfig } from '../topic/topic-config-manager';
+import { validateGroup, validateTopic } from '../topic/topic-validator';
+
+const PERM_NAMES = {
+  'read-write': Perm.READ | Perm.WRITE,
+  'read-only': Perm.READ,
+  'write-only': Perm.WRITE,
+  none: 0,
+} as const;
 
 /**
- * The broker's JSON admin API (used by the operator and the CLI):
- *   GET  /api/broker                      identity, role, permission, registration state per NameServer
- *   GET  /api/topics                      topic configs
- *   GET  /api/groups                      subscription groups and their live consumers
- *   GET  /api/groups/:group/lag           per topic/queue: broker offset, consumer offset, lag
- *   PUT  /api/broker/permission           {"permission":"read-only"|"read-write"}
+ * A topic create/update. Every field but the name is optional: a new topic takes RocketMQ's `mqadmin updateTopic`
+ * defaults (8 read and 8 write queues, perm read-write, SINGLE_TAG), an existing one keeps what it has. `perm` is
+ * a name or PermName bits; `attributes` adds or changes topic attributes (message.type, …).
+ */
+const TopicFields = z
+  .object({
+    readQueueNums: z.number().int().min(0).max(MAX_QUEUE_NUMS),
+    writeQueueNums: z.number().int().min(0).max(MAX_QUEUE_NUMS),
+    perm: z.union([
+      z.enum(Object.keys(PERM_NAMES) as [keyof typeof PERM_NAMES, ...Array<keyof typeof PERM_NAMES>]),
+      z.number().int().min(0).max(15),
+    ]),
+    topicFilterType: z.enum(['SINGLE_TAG', 'MULTI_TAG']),
+    topicSysFlag: z.number().int().min(0),
+    order: z.boolean(),
+    attributes: z.record(z.string(), z.string()),
+  })
+  .partial();
+const CreateTopicBody = TopicFields.extend({ topic: z.string() }).strict();
+const UpdateTopicBody = TopicFields.extend({ topic: z.string().optional() }).strict();
+type TopicBody = z.infer<typeof TopicFields>;
+
+const PermissionBody = z.object({ permission: z.enum(['read-only', 'read-write']) }).strict();
+
+/**
+ * The broker's JSON admin API (used by the operator and the CLI). Bad input is 400 {error, message} with the
+ * field at fault; the same rules as the remoting admin requests apply (admin/topic-admin.ts).
+ *   GET    /api/broker                   identity, role, permission, registration state per NameServer
+ *   GET    /api/topics                   topic configs
+ *   POST   /api/topics                   create or update a topic: {"topic", readQueueNums?, writeQueueNums?, perm?,
+ *                                        topicFilterType?, topicSysFlag?, order?, attributes?}; 201 when created
+ *   PUT    /api/topics/:topic            the same, the name from the path
+ *   DELETE /api/topics/:topic            delete the topic in this broker (config, offsets, consume queues); the
+ *                                        route stays in the NameServers until deleted there, as mqadmin does it
+ *   GET    /api/topics/:topic/stats      per queue: min/max offset, last store time (GET_TOPIC_STATS_INFO)
+ *   GET    /api/groups                   subscription groups and their live consumers
+ *   GET    /api/groups/:group/lag        per topic/queue: broker offset, consumer offset, lag (GET_CONSUME_STATS)
+ *   PUT    /api/broker/permission        {"permission":"read-only"|"read-write"}; registered at once, so
+ *                                        NameServer routes lose (or regain) PERM_WRITE and producers stop sending
  */
 export function registerBrokerAdminRoutes(
   app: FastifyInstance,
   deps: { context: BrokerContext; registrar: NameServerRegistrar; brokerAddr: () => string },
 ): void {
   const { context } = deps;
+  const broker = { clusterName: context.config.brokerClusterName, brokerName: context.config.brokerName };
+
   app.get('/api/broker', async () => ({
     clusterName: context.config.brokerClusterName,
     brokerName: context.config.brokerName,
@@ -26,7 +73,61 @@ export function registerBrokerAdminRoutes(
     nameServers: deps.registrar.registrations(),
     store: context.store.stats(),
   }));
+
   app.get('/api/topics', async () => context.topics.all());
+
+  const upsertTopic = (reply: FastifyReply, topic: string, body: TopicBody) => {
+    const existing = context.topics.get(topic);
+    const outcome = createOrUpdateTopic(context.topics, broker, {
+      topic,
+      readQueueNums: body.readQueueNums ?? existing?.readQueueNums ?? 8,
+      writeQueueNums: body.writeQueueNums ?? existing?.writeQueueNums ?? 8,
+      perm: permBits(body.perm) ?? existing?.perm ?? PERM_NAMES['read-write'],
+      topicFilterType: body.topicFilterType ?? existing?.topicFilterType ?? 'SINGLE_TAG',
+      topicSysFlag: body.topicSysFlag ?? existing?.topicSysFlag ?? 0,
+      order: body.order ?? existing?.order ?? false,
+      attributes: attributesToModification(body.attributes ?? {}),
+    });
+    if (!outcome.ok) return badRequest(reply, outcome.remark);
+    context.logger.info({ topic, config: outcome.value.config }, 'topic created or updated over HTTP');
+    return reply.code(existing ? 200 : 201).send(topicView(outcome.value.config));
+  };
+  app.post<{ Body: unknown }>('/api/topics', async (request, reply) => {
+    const body = CreateTopicBody.safeParse(request.body);
+    if (!body.success) return badRequest(reply, zodMessage(body.error));
+    return upsertTopic(reply, body.data.topic, body.data);
+  });
+  app.put<{ Params: { topic: string }; Body: unknown }>('/api/topics/:topic', async (request, reply) => {
+    const body = UpdateTopicBody.safeParse(request.body ?? {});
+    if (!body.success) return badRequest(reply, zodMessage(body.error));
+    const { topic } = request.params;
+    if (body.data.topic !== undefined && body.data.topic !== topic)
+      return badRequest(reply, `topic: the body names ${body.data.topic} but the path names ${topic}`);
+    return upsertTopic(reply, topic, body.data);
+  });
+  app.delete<{ Params: { topic: string } }>('/api/topics/:topic', async (request, reply) => {
+    const { topic } = request.params;
+    if (!context.topics.get(topic)) return notFound(reply, `no topic ${topic}`);
+    const outcome = await deleteTopic(context, broker, topic);
+    if (!outcome.ok) return badRequest(reply, outcome.remark);
+    context.logger.info({ topic }, 'topic deleted over HTTP');
+    return { deleted: topic };
+  });
+  app.get<{ Params: { topic: string } }>('/api/topics/:topic/stats', async (request, reply) => {
+    const { topic } = request.params;
+    const invalid = validateTopic(topic);
+    if (invalid) return badRequest(reply, invalid);
+    const config = context.topics.get(topic);
+    if (!config) return notFound(reply, `no topic ${topic}`);
+    const queues = await topicQueueStats(context.store, config);
+    return {
+      topic,
+      brokerName: context.config.brokerName,
+      messages: queues.reduce((sum, q) => sum + (q.maxOffset - q.minOffset), 0),
+      queues,
+    };
+  });
+
   app.get('/api/groups', async () =>
     context.groups.all().map((group) => ({
       ...group,
@@ -34,37 +135,67 @@ export function registerBrokerAdminRoutes(
     })),
   );
   app.get<{ Params: { group: string } }>('/api/groups/:group/lag', async (request, reply) => {
-    const group = request.params.group;
-    if (!context.groups.get(group))
-      return reply.code(404).send({ error: 'Not Found', message: `no group ${group}` });
-    const queues = [];
-    let total = 0;
-    for (const topic of context.offsets.topicsOf(group)) {
-      for (const [queueId, consumerOffset] of context.offsets.offsets(group, topic)) {
-        const brokerOffset = context.store.getMaxOffsetInQueue(topic, queueId);
-        const lag = Math.max(0, brokerOffset - consumerOffset);
-        total += lag;
-        queues.push({ topic, queueId, brokerOffset, consumerOffset, lag });
-      }
-    }
-    return { group, totalLag: total, queues };
+    const { group } = request.params;
+    const invalid = validateGroup(group);
+    if (invalid) return badRequest(reply, invalid);
+    const topics = consumeStatsTopics(context, group, undefined);
+    if (!context.groups.get(group) && topics.length === 0 && !context.consumers.get(group))
+      return notFound(reply, `no group ${group}`);
+    const queues = (await consumerProgress(context, group, topics)).map((queue) => ({
+      topic: queue.topic,
+      queueId: queue.queueId,
+      brokerOffset: queue.brokerOffset,
+      consumerOffset: queue.consumerOffset,
+      lag: queue.lag,
+      lastTimestamp: queue.lastTimestamp,
+    }));
+    return { group, totalLag: queues.reduce((sum, q) => sum + q.lag, 0), queues };
   });
+
   app.put<{ Body: unknown }>('/api/broker/permission', async (request, reply) => {
-    const body = request.body as { permission?: unknown } | undefined;
-    if (body?.permission !== 'read-only' && body?.permission !== 'read-write') {
-      return reply
-        .code(400)
-        .send({ error: 'Bad Request', message: 'permission must be "read-only" or "read-write"' });
+    const body = PermissionBody.safeParse(request.body);
+    if (!body.success) return badRequest(reply, 'permission must be "read-only" or "read-write"');
+    const permission = PERM_NAMES[body.data.permission];
+    if (permission !== context.permission.value) {
+      context.permission.value = permission;
+      // A new data version makes the NameServers rewrite this broker's queue data with the masked perms.
+      context.topics.nextDataVersion();
+      context.logger.info({ permission: body.data.permission }, 'broker permission changed');
     }
-    context.permission.value = body.permission === 'read-only' ? Perm.READ : Perm.READ | Perm.WRITE;
-    context.logger.info({ permission: body.permission }, 'broker permission changed');
     await deps.registrar.registerAll();
     return { permission: permissionName(context.permission.value) };
   });
 }
 
+function permBits(perm: TopicBody['perm']): number | undefined {
+  return typeof perm === 'string' ? PERM_NAMES[perm] : perm;
+}
+
+function topicView(config: TopicConfig) {
+  return { ...config, permission: permissionName(config.perm) };
+}
+
+function badRequest(reply: FastifyReply, message: string) {
+  return reply.code(400).send({ error: 'Bad Request', message });
+}
+
+function notFound(reply: FastifyReply, message: string) {
+  return reply.code(404).send({ error: 'Not Found', message });
+}
+
+/** The first problem with its field: "readQueueNums: Too big: expected number to be <=65535". */
+function zodMessage(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid body';
+  const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
+  return `${field}: ${issue.message}`;
+}
+
 function permissionName(perm: number): string {
-  if ((perm & Perm.WRITE) === 0) return 'read-only';
-  if ((perm & Perm.READ) === 0) return 'write-only';
-  return 'read-write';
+  const readable = (perm & Perm.READ) !== 0;
+  const writable = (perm & Perm.WRITE) !== 0;
+  if (readable && writable) return 'read-write';
+  if (readable) return 'read-only';
+  if (writable) return 'write-only';
+  return 'none';
 }

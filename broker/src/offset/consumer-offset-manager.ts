@@ -71,6 +71,12 @@ export class ConsumerOffsetManager {
     this.#dirty = true;
   }
 
+  /** DELETE_SUBSCRIPTIONGROUP with cleanOffset: forget every offset of the group (removeOffset). */
+  removeGroup(group: string): void {
+    for (const key of [...this.#table.keys()]) if (key.endsWith(`@${group}`)) this.#table.delete(key);
+    this.#dirty = true;
+  }
+
   /** GET_ALL_CONSUMER_OFFSET body: {"offsetTable":{"topic@group":{"0":12}}}. */
   wrapper(): { offsetTable: Record<string, Record<string, number>> } {
     const offsetTable: Record<string, Record<string, number>> = {};

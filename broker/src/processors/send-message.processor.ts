@@ -3,7 +3,6 @@ import {
   decodeBatchMessages,
   decodeProperties,
   encodeProperties,
-  getTransactionValue,
   HeaderDecodeError,
   MessageConst,
   MessageSysFlag,
@@ -14,14 +13,15 @@ import {
   type SendMessageRequestHeader,
 } from '@skyrocket/remoting';
 import type { MessageToStore, PutMessageResult, PutMessageStatus } from '@skyrocket/store';
+import { scheduledDestination } from '../message/delay-level';
 import { Perm } from '../topic/topic-config-manager';
 import {
   dlqTopic,
   isNotAllowedSendTopic,
   RETRY_GROUP_TOPIC_PREFIX,
-  SCHEDULE_TOPIC,
   validateTopic,
 } from '../topic/topic-validator';
+import { isPreparedMessage, isTransactionPrepared, toHalfMessage } from '../transaction/half-message';
 import { peerHost, type BrokerContext } from './processor';
 
 /**
@@ -33,7 +33,8 @@ import { peerHost, type BrokerContext } from './processor';
  *
  * Checks in RocketMQ's order (AbstractSendMessageProcessor.msgCheck): broker writable, topic name, system topics,
  * topic exists or auto-created through TBW102, queueId in range, topic writable. Retry topics past their max
- * reconsume times go to the DLQ; a DELAY property turns the message into a scheduled one.
+ * reconsume times go to the DLQ; a DELAY property turns the message into a scheduled one; TRAN_MSG=true makes it
+ * a transaction half message, parked in RMQ_SYS_TRANS_HALF_TOPIC until END_TRANSACTION (transaction/half-message.ts).
  */
 export function sendMessageProcessor(context: BrokerContext): RequestProcessor {
   return async (request, connection) => {
@@ -135,6 +136,10 @@ export function sendMessageProcessor(context: BrokerContext): RequestProcessor {
       );
     } else {
       const properties = decodeProperties(header.properties ?? '');
+      // A half message is never delayed: DefaultMQProducerImpl.sendMessageInTransaction drops DELAY as well.
+      if (isTransactionPrepared(properties, header.sysFlag, header.reconsumeTimes ?? 0)) {
+        properties.delete(MessageConst.PROPERTY_DELAY_TIME_LEVEL);
+      }
       const retry = header.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)
         ? retryOrDeadLetter(context, header, properties)
         : undefined;
@@ -153,11 +158,16 @@ export function sendMessageProcessor(context: BrokerContext): RequestProcessor {
         }),
       ];
     }
-    if (messages.some((m) => getTransactionValue(m.sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE)) {
-      return reply(
-        ResponseCode.NO_PERMISSION,
-        `the broker[${context.config.brokerName}] sending transaction message is forbidden`,
-      );
+    if (messages.some(isPreparedMessage)) {
+      // Transaction half messages (PROTOCOL.md §2.8) are parked in RMQ_SYS_TRANS_HALF_TOPIC until END_TRANSACTION.
+      if (isBatch) return reply(ResponseCode.MESSAGE_ILLEGAL, 'a batch cannot carry transaction messages');
+      if (context.config.rejectTransactionMessage) {
+        return reply(
+          ResponseCode.NO_PERMISSION,
+          `the broker[${context.config.brokerName}] sending transaction message is forbidden`,
+        );
+      }
+      messages = messages.map(toHalfMessage);
     }
 
     const started = process.hrtime.bigint();
@@ -188,22 +198,12 @@ function storable(context: BrokerContext, draft: Draft): MessageToStore {
     properties.set(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, context.idGenerator.createUniqId());
   }
   properties.set(MessageConst.PROPERTY_CLUSTER, context.config.brokerClusterName);
-  let topic = draft.topic;
-  let queueId = draft.queueId;
-  const delayLevel = Number(properties.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL) ?? 0);
-  const transactionType = getTransactionValue(draft.sysFlag);
-  if (
-    Number.isInteger(delayLevel) &&
-    delayLevel > 0 &&
-    (transactionType === 0 || transactionType === MessageSysFlag.TRANSACTION_COMMIT_TYPE)
-  ) {
-    const level = Math.min(delayLevel, context.delayLevels.length);
-    properties.set(MessageConst.PROPERTY_DELAY_TIME_LEVEL, String(level));
-    properties.set(MessageConst.PROPERTY_REAL_TOPIC, topic);
-    properties.set(MessageConst.PROPERTY_REAL_QUEUE_ID, String(queueId));
-    topic = SCHEDULE_TOPIC;
-    queueId = level - 1;
-  }
+  const { topic, queueId } = scheduledDestination(
+    properties,
+    { topic: draft.topic, queueId: draft.queueId },
+    draft.sysFlag,
+    context.delayLevels.length,
+  );
   return {
     topic,
     queueId,

@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { crc32 } from 'node:zlib';
 import { describeError, type Clock, type Logger, type TimerHandle } from '@skyrocket/common';
 import { createRequest, encodeHeader, RemotingClient, RequestCode, ResponseCode } from '@skyrocket/remoting';
-import type { TopicConfigManager } from '../topic/topic-config-manager';
+import { Perm, type TopicConfig, type TopicConfigManager } from '../topic/topic-config-manager';
 
 /** Registration state with one NameServer, shown in /readyz and metrics. */
 export interface NameServerRegistration {
@@ -24,6 +24,12 @@ export interface RegistrarOptions {
   periodMs: number;
   timeoutMs: number;
   topics: TopicConfigManager;
+  /**
+   * The broker's runtime permission (PermName bits). When it lacks read or write, every registered topic's perm is
+   * ANDed with it, as BrokerController.registerBrokerAll does, so NameServer routes show a read-only broker and
+   * producers stop sending to it.
+   */
+  brokerPermission?: () => number;
   clock: Clock;
   logger: Logger;
   /** A slave learns its master from the registration answer. */
@@ -118,7 +124,10 @@ export class NameServerRegistrar {
     const { topics, clusterName, brokerName, brokerId, brokerAddr, haServerAddr } = this.#options;
     const body = Buffer.from(
       JSON.stringify({
-        topicConfigSerializeWrapper: { topicConfigTable: topics.table(), dataVersion: topics.dataVersion },
+        topicConfigSerializeWrapper: {
+          topicConfigTable: registeredTopicTable(topics.table(), this.#options.brokerPermission?.()),
+          dataVersion: topics.dataVersion,
+        },
         filterServerList: [],
       }),
     );
@@ -179,6 +188,24 @@ export class NameServerRegistrar {
   async #addresses(): Promise<string[]> {
     return resolveNameServerAddresses(this.#options.namesrvAddr, this.#options.logger);
   }
+}
+
+/**
+ * The topic table a registration carries: as stored, unless the broker permission is missing read or write; then
+ * each topic's perm is ANDed with the broker permission (registerBrokerAll), e.g. read-only wipes PERM_WRITE.
+ */
+export function registeredTopicTable(
+  table: Record<string, TopicConfig>,
+  brokerPermission: number | undefined,
+): Record<string, TopicConfig> {
+  const full = Perm.READ | Perm.WRITE;
+  if (brokerPermission === undefined || (brokerPermission & full) === full) return table;
+  return Object.fromEntries(
+    Object.entries(table).map(([name, config]) => [
+      name,
+      { ...config, perm: config.perm & brokerPermission },
+    ]),
+  );
 }
 
 /** Resolves "host:port;host:port" or "dns:<name>:<port>" (every A/AAAA record) into addresses. */

@@ -160,6 +160,14 @@ export class TopicConfigManager {
     return this.#topics.get(topic) ?? this.upsert(topicConfig(topic, queues, perm));
   }
 
+  /**
+   * Bumps the data version without changing a topic, so that the NameServers rewrite this broker's queue data at
+   * the next registration: RocketMQ does this when the broker permission changes (updateBrokerConfig).
+   */
+  nextDataVersion(): void {
+    this.#changed(undefined);
+  }
+
   onChange(listener: (topic: TopicConfig | undefined) => void): void {
     this.#listeners.push(listener);
   }

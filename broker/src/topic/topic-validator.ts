@@ -54,3 +54,33 @@ export function retryTopic(group: string): string {
 export function dlqTopic(group: string): string {
   return DLQ_GROUP_TOPIC_PREFIX + group;
 }
+
+/** TopicValidator.SYSTEM_TOPIC_SET as TopicConfigManager leaves it (plus the names of this broker, below). */
+const SYSTEM_TOPICS = new Set([
+  AUTO_CREATE_TOPIC_KEY_TOPIC,
+  SCHEDULE_TOPIC,
+  'BenchmarkTest',
+  TRANS_HALF_TOPIC,
+  'RMQ_SYS_TRACE_TOPIC',
+  TRANS_OP_HALF_TOPIC,
+  'TRANS_CHECK_MAX_TIME_TOPIC',
+  SELF_TEST_TOPIC,
+  OFFSET_MOVED_EVENT,
+  'CHECKPOINT_TOPIC',
+]);
+const SYSTEM_TOPIC_PREFIX = 'rmq_sys_';
+
+/**
+ * TopicValidator.isSystemTopic: the built-in topics, anything starting with `rmq_sys_`, and the topics named after
+ * this broker's cluster and broker name and `<cluster>_REPLY_TOPIC`, which TopicConfigManager adds with
+ * addSystemTopic. Admin requests may not create, change or delete them (validateSystemTopicWhenUpdateTopic).
+ */
+export function isSystemTopic(topic: string, broker: { clusterName: string; brokerName: string }): boolean {
+  return (
+    SYSTEM_TOPICS.has(topic) ||
+    topic.startsWith(SYSTEM_TOPIC_PREFIX) ||
+    topic === broker.clusterName ||
+    topic === broker.brokerName ||
+    topic === `${broker.clusterName}_REPLY_TOPIC`
+  );
+}

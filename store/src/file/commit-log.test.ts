@@ -271,6 +271,17 @@ describe('CommitLog append and read', () => {
     expect(open(dir, { storeHost }).recovered).toEqual(dispatch);
   });
 
+  it('names the store host of the record in its msgId after the host object changed (port known late)', () => {
+    // A broker listening on port 0 builds its store before it knows its port, then sets it on the same object.
+    const storeHost = { address: '127.0.0.1', port: 0 };
+    const { log } = open(tempDir(), { storeHost });
+    storeHost.port = 43949;
+    const { append } = appendOk(log, [message()], new QueueOffsets());
+    const record = decodeRecord(log.readRecord(0)!, 0);
+    expect(record.storeHost).toEqual({ address: '127.0.0.1', port: 43949 });
+    expect(append.msgIds).toEqual([createOffsetMessageId(record.storeHost, 0)]);
+  });
+
   it('gives transaction PREPARED and ROLLBACK records queue offset 0 without taking one', () => {
     const { log } = open(tempDir());
     const queues = new QueueOffsets();

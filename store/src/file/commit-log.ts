@@ -177,7 +177,8 @@ export class CommitLog {
   readonly #storeHost: HostAddress;
   readonly #storeHostV6Flag: number;
   readonly #ipBytesCache = new Map<string, number>();
-  readonly #msgIdPrefix: string;
+  /** hex(store IP, port) of offset msgIds, for the host it was computed from (see #msgIdPrefixNow). */
+  #msgIdPrefix: { address: string; port: number; prefix: string };
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #delayLevelMillis: readonly number[];
@@ -230,8 +231,8 @@ export class CommitLog {
     this.#maxMessageBytes = options.maxMessageBytes;
     this.#storeHost = options.storeHost;
     this.#storeHostV6Flag = storeIpBytes === 16 ? MessageSysFlag.STOREHOSTADDRESS_V6_FLAG : 0;
-    // An offset msgId is hex(store IP, port, int64 offset): the first part never changes (MessageDecoder).
-    this.#msgIdPrefix = createOffsetMessageId(options.storeHost, 0).slice(0, -16);
+    // An offset msgId is hex(store IP, port, int64 offset) (MessageDecoder); the first part is cached.
+    this.#msgIdPrefix = msgIdPrefix(options.storeHost);
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#delayLevelMillis = options.delayLevelMillis ?? DEFAULT_DELAY_LEVEL_MILLIS;
@@ -425,6 +426,7 @@ export class CommitLog {
       queueOffsetCount > 0 ? nextQueueOffset(first.topic, first.queueId, queueOffsetCount) : 0;
     const storeTimestamp = this.#clock.now();
     const msgIds: string[] = [];
+    const prefix = this.#msgIdPrefixNow();
     const dispatch: DispatchRequest[] = [];
     let queueOffset = firstQueueOffset;
     let at = this.#bufferLength;
@@ -454,7 +456,7 @@ export class CommitLog {
         at,
       );
       if (size !== sizes[i]) throw new Error(`record sized ${sizes[i]} bytes but encoded in ${size}`);
-      msgIds.push(this.#msgIdPrefix + commitLogOffset.toString(16).toUpperCase().padStart(16, '0'));
+      msgIds.push(prefix + commitLogOffset.toString(16).toUpperCase().padStart(16, '0'));
       const storedSysFlag = this.#buffer.readInt32BE(at + SYSFLAG_POSITION);
       dispatch.push(
         this.#dispatchOfAppend(
@@ -830,6 +832,19 @@ export class CommitLog {
 
   // ---- dispatch --------------------------------------------------------------------------------------------------
 
+  /**
+   * The msgId prefix of the store host as it is now. The records take the host object as it is at each append, and
+   * a broker listening on port 0 learns its port only after the store was built; the msgIds must name the same
+   * host as the records (a client decodes one to find the other).
+   */
+  #msgIdPrefixNow(): string {
+    const host = this.#storeHost;
+    if (host.port !== this.#msgIdPrefix.port || host.address !== this.#msgIdPrefix.address) {
+      this.#msgIdPrefix = msgIdPrefix(host);
+    }
+    return this.#msgIdPrefix.prefix;
+  }
+
   #dispatchOfAppend(
     message: MessageToStore,
     commitLogOffset: number,
@@ -1148,4 +1163,8 @@ function readInt64(buffer: Buffer, position: number): number | undefined {
 function lastNonZeroIndex(bytes: Buffer): number {
   for (let i = bytes.length - 1; i >= 0; i--) if (bytes[i] !== 0) return i;
   return -1;
+}
+
+function msgIdPrefix(host: HostAddress): { address: string; port: number; prefix: string } {
+  return { address: host.address, port: host.port, prefix: createOffsetMessageId(host, 0).slice(0, -16) };
 }
