@@ -39,9 +39,9 @@ export function consumerSendMsgBackProcessor(context: BrokerContext): RequestPro
     const reply = (code: number, remark?: string) => createResponse(request, code, { remark });
 
     if (context.config.brokerRole === 'SLAVE') {
-      // NettyRemotingAbstract answers a processor's rejectRequest with SYSTEM_BUSY; the client then sends the
-      // message to the retry topic itself, through a master.
-      return reply(ResponseCode.SYSTEM_BUSY, `the broker[${context.config.brokerName}] is a slave`);
+      // SendMessageProcessor.rejectRequest on a slave; NettyRemotingAbstract answers SYSTEM_BUSY with this remark.
+      // The client then sends the message to the retry topic itself, through a master.
+      return reply(ResponseCode.SYSTEM_BUSY, '[REJECTREQUEST]system busy, start flow control for a while');
     }
     const group = context.groups.findOrCreate(header.group);
     if (!group) {
