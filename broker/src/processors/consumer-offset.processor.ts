@@ -11,7 +11,9 @@ import {
 import type { BrokerContext } from './processor';
 
 /**
- * QUERY_CONSUMER_OFFSET (14) and UPDATE_CONSUMER_OFFSET (15), one family over the offset table.
+ * QUERY_CONSUMER_OFFSET (14) and UPDATE_CONSUMER_OFFSET (15), one family over the offset table. An update for a
+ * group that does not exist (and cannot be auto-created) is SUBSCRIPTION_GROUP_NOT_EXIST, for a topic the broker
+ * does not have TOPIC_NOT_EXIST, as in RocketMQ 5.
  * Query rule (ConsumerManageProcessor.queryConsumerOffset): a stored offset → SUCCESS; none, and the queue still
  * starts at 0 with data → SUCCESS with 0 (a new group reads from the start of a young queue, unless
  * setZeroIfNotFound=false); otherwise QUERY_NOT_FOUND and the client applies its consumeFromWhere.
@@ -20,6 +22,17 @@ export function consumerOffsetProcessor(context: BrokerContext): RequestProcesso
   return (request) => {
     if (request.code === RequestCode.UPDATE_CONSUMER_OFFSET) {
       const h = decodeHeader(UpdateConsumerOffsetRequestHeader, request.extFields);
+      // ConsumerManageProcessor.updateConsumerOffset: no offsets for groups or topics the broker does not have.
+      if (!context.groups.findOrCreate(h.consumerGroup)) {
+        return createResponse(request, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, {
+          remark: `Group ${h.consumerGroup} not exist!`,
+        });
+      }
+      if (!context.topics.get(h.topic)) {
+        return createResponse(request, ResponseCode.TOPIC_NOT_EXIST, {
+          remark: `Topic ${h.topic} not exist!`,
+        });
+      }
       context.offsets.commit(h.consumerGroup, h.topic, h.queueId, h.commitOffset);
       return createResponse(request, ResponseCode.SUCCESS);
     }

@@ -122,9 +122,10 @@ async function pull(
     }
   }
   if (subscription.expressionType !== 'TAG') {
+    // PullMessageProcessor with enablePropertyFilter=false (its default).
     return fail(
-      ResponseCode.SUBSCRIPTION_PARSE_FAILED,
-      `the broker does not support filtering by ${subscription.expressionType}`,
+      ResponseCode.SYSTEM_ERROR,
+      `The broker does not support consumer to filter message by ${subscription.expressionType}`,
     );
   }
   const filter = tagFilter(subscription);

@@ -61,7 +61,8 @@ export function sendMessageProcessor(context: BrokerContext): RequestProcessor {
       );
     }
     const invalidTopic = validateTopic(header.topic);
-    if (invalidTopic) return reply(ResponseCode.SYSTEM_ERROR, invalidTopic);
+    // RocketMQ 5.x msgCheck answers INVALID_PARAMETER (not retried by the client), not SYSTEM_ERROR.
+    if (invalidTopic) return reply(ResponseCode.INVALID_PARAMETER, invalidTopic);
     if (isNotAllowedSendTopic(header.topic)) {
       return reply(ResponseCode.NO_PERMISSION, `Sending message to topic[${header.topic}] is forbidden.`);
     }
@@ -86,7 +87,7 @@ export function sendMessageProcessor(context: BrokerContext): RequestProcessor {
     let queueId = header.queueId;
     if (queueId >= queueCount) {
       return reply(
-        ResponseCode.SYSTEM_ERROR,
+        ResponseCode.INVALID_PARAMETER,
         `request queueId[${queueId}] is illegal, Topic :${header.topic} TopicConfig: writeQueueNums ${topic.writeQueueNums} readQueueNums ${topic.readQueueNums}`,
       );
     }

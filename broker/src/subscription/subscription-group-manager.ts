@@ -38,6 +38,9 @@ export function subscriptionGroup(groupName: string, retryMaxTimes: number): Sub
   };
 }
 
+/** Group names auto-creation accepts: RocketMQ's topic/group characters, Validators.CHARACTER_MAX_LENGTH. */
+const AUTO_CREATABLE_GROUP = /^[%|a-zA-Z0-9_-]{1,255}$/;
+
 /** Subscription groups (RocketMQ SubscriptionGroupManager), persisted in `<store>/config/subscriptionGroup.json`. */
 export class SubscriptionGroupManager {
   readonly #file: string;
@@ -62,10 +65,14 @@ export class SubscriptionGroupManager {
     return this.#groups.get(group);
   }
 
-  /** The group's config, auto-created when autoCreateSubscriptionGroup allows it (findSubscriptionGroupConfig). */
+  /**
+   * The group's config, auto-created when autoCreateSubscriptionGroup allows it (findSubscriptionGroupConfig), but
+   * never for an illegal name (TopicValidator.isTopicOrGroupIllegal, at most 255 characters): a heartbeat, pull or
+   * offset commit naming one must not leave a group behind.
+   */
   findOrCreate(group: string): SubscriptionGroupConfig | undefined {
     const existing = this.#groups.get(group);
-    if (existing || !this.#autoCreate) return existing;
+    if (existing || !this.#autoCreate || !AUTO_CREATABLE_GROUP.test(group)) return existing;
     this.#logger.info({ group }, 'subscription group auto-created');
     return this.upsert(subscriptionGroup(group, this.#retryMaxTimes));
   }
