@@ -275,6 +275,41 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
     },
   });
   new Gauge({
+    name: 'skyrocket_broker_store_flushed_lag_bytes',
+    help: 'Commit-log bytes written but not yet flushed to disk',
+    registers: [registry],
+    collect() {
+      const stats = store.stats();
+      this.set(Math.max(0, stats.commitLogMaxOffset - stats.commitLogFlushedOffset));
+    },
+  });
+  new Gauge({
+    name: 'skyrocket_broker_store_flushes',
+    help: 'fdatasyncs of the commit log since start (rate() gives flushes per second)',
+    registers: [registry],
+    collect() {
+      this.set(store.stats().flushes);
+    },
+  });
+  new Gauge({
+    name: 'skyrocket_broker_consumer_lag',
+    help: 'Messages not yet consumed, per consumer group, topic and queue (queue max offset - committed offset)',
+    labelNames: ['group', 'topic', 'queue_id'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [key, queues] of Object.entries(context.offsets.wrapper().offsetTable)) {
+        const at = key.lastIndexOf('@');
+        const topic = key.slice(0, at);
+        const group = key.slice(at + 1);
+        for (const [queueId, committed] of Object.entries(queues)) {
+          const lag = Math.max(0, store.getMaxOffsetInQueue(topic, Number(queueId)) - committed);
+          this.set({ group, topic, queue_id: queueId }, lag);
+        }
+      }
+    },
+  });
+  new Gauge({
     name: 'skyrocket_broker_nameserver_registered',
     help: '1 when the last registration with a NameServer succeeded',
     labelNames: ['nameserver'],

@@ -186,6 +186,25 @@ describe('Skyrocket broker over loopback', () => {
     expect(max.extFields.offset).toBe('3');
   });
 
+  it('exports consumer lag per group, topic and queue', async () => {
+    const topic = uniqueName('Lag');
+    const group = uniqueName('LagGroup');
+    for (let i = 0; i < 5; i++) await send(topic, `m${i}`);
+    await client.invoke(
+      brokerAddr,
+      createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, {
+        extFields: encodeHeader({ consumerGroup: group, topic, queueId: 0, commitOffset: 2 }),
+      }),
+      3000,
+    );
+    const metrics = await (await fetch(`${httpUrl}/metrics`)).text();
+    expect(metrics).toContain(
+      `skyrocket_broker_consumer_lag{group="${group}",topic="${topic}",queue_id="0",component="broker"} 3`,
+    );
+    expect(metrics).toContain('skyrocket_broker_store_bytes');
+    expect(metrics).toContain('skyrocket_broker_long_polling_held');
+  });
+
   it('unregisters from the NameServer on shutdown', async () => {
     const other = await startBroker(namesrvAddr, { brokerName: 'broker-leaving' });
     await waitFor('registration', () => nameServer.routes.getBrokerData('broker-leaving'));
