@@ -22,6 +22,7 @@ import {
   startApacheNameServer,
   waitUntil,
 } from '../../test/compat/harness/java';
+import { createRequest, RemotingClient, RequestCode } from '@skyrocket/remoting';
 import { flags } from '../harness';
 
 const options = flags(process.argv.slice(2), { inFlight: 64, size: 1024, warmup: 5, seconds: 15, only: '' });
@@ -114,7 +115,6 @@ async function startSkyrocket(): Promise<{ namesrvAddr: string; stop: () => Prom
   await waitUntil(
     'the Skyrocket broker to register',
     async () => {
-      const { RemotingClient, createRequest, RequestCode } = await import('@skyrocket/remoting');
       const client = new RemotingClient();
       try {
         const response = await client.invoke(
