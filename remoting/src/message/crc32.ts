@@ -5,13 +5,17 @@
  */
 import * as zlib from 'node:zlib';
 
+/** Node's zlib.crc32, bound once (the commit log computes one per stored message). */
+const zlibCrc32: ((data: Uint8Array) => number) | undefined =
+  typeof zlib.crc32 === 'function' ? zlib.crc32 : undefined;
+
 /** The IEEE CRC-32 of `data` as an unsigned 32-bit value: Node's zlib.crc32 when present, else the table below. */
 export const rawCrc32: (data: Uint8Array) => number =
-  typeof zlib.crc32 === 'function' ? (data) => zlib.crc32(data) : tableCrc32;
+  zlibCrc32 === undefined ? tableCrc32 : (data) => zlibCrc32(data);
 
 /** `UtilAll.crc32(data)`: the IEEE CRC-32 of `data` with the sign bit cleared. */
 export function crc32(data: Uint8Array): number {
-  return rawCrc32(data) & 0x7fffffff;
+  return (zlibCrc32 === undefined ? tableCrc32(data) : zlibCrc32(data)) & 0x7fffffff;
 }
 
 // zlib.crc32 appeared in Node 20.15 / 22.2; package.json requires >= 20.19, but a table costs 1 KiB and keeps the

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 
 import { MessageDecodeError } from './decode-error';
 import { createOffsetMessageId } from './message-id';
-import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from './properties';
+import { encodeProperties, NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from './properties';
 import {
   BLANK_MAGIC_CODE,
   calMsgLength,
@@ -277,51 +277,71 @@ describe('encodeRecord', () => {
   });
 
   it('round-trips arbitrary records', () => {
-    const host = fc.record({
-      address: fc.oneof(fc.ipV4(), fc.ipV6()),
-      port: fc.integer({ min: 0, max: 65535 }),
-    });
-    const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
-    const int64 = fc.maxSafeInteger();
-    const key = fc
-      .string({ minLength: 1, maxLength: 8 })
-      .filter((s) => !s.includes(NAME_VALUE_SEPARATOR) && !s.includes(PROPERTY_SEPARATOR));
-    const value = fc.string({ minLength: 1, maxLength: 16 }).filter((s) => !s.includes(PROPERTY_SEPARATOR));
     fc.assert(
-      fc.property(
-        fc.record({
-          queueId: int32,
-          flag: int32,
-          queueOffset: int64,
-          commitLogOffset: int64,
-          sysFlag: int32,
-          bornTimestamp: int64,
-          bornHost: host,
-          storeTimestamp: int64,
-          storeHost: host,
-          reconsumeTimes: int32,
-          preparedTransactionOffset: int64,
-          body: fc.uint8Array({ maxLength: 64 }),
-          topic: fc.string({ maxLength: 200 }),
-          properties: fc.dictionary(key, value, { maxKeys: 5 }),
-        }),
-        (fields) => {
-          const init: MessageRecordInit = {
-            ...fields,
-            properties: new Map(Object.entries(fields.properties)),
-          };
-          const bytes = encodeRecord(init);
-          const record = decodeRecord(bytes, 0, { verifyBodyCRC: true });
-          expect(encodeRecord(record).equals(bytes)).toBe(true);
-          expect(record.queueOffset).toBe(fields.queueOffset);
-          expect(Buffer.from(record.body).equals(Buffer.from(fields.body))).toBe(true);
-          expect(record.topic).toBe(fields.topic);
-          expect(Object.fromEntries(record.properties)).toEqual(fields.properties);
-        },
-      ),
+      fc.property(arbitraryRecordFields(), (fields) => {
+        const init: MessageRecordInit = {
+          ...fields,
+          properties: new Map(Object.entries(fields.properties)),
+        };
+        const bytes = encodeRecord(init);
+        const record = decodeRecord(bytes, 0, { verifyBodyCRC: true });
+        expect(encodeRecord(record).equals(bytes)).toBe(true);
+        expect(record.queueOffset).toBe(fields.queueOffset);
+        expect(Buffer.from(record.body).equals(Buffer.from(fields.body))).toBe(true);
+        expect(record.topic).toBe(fields.topic);
+        expect(Object.fromEntries(record.properties)).toEqual(fields.properties);
+      }),
+    );
+  });
+
+  it('encodes into a used buffer from a reused init object exactly what encodeRecord gives', () => {
+    // The commit log encodes every record from one mutable init object into a write buffer that held older bytes.
+    const target = Buffer.alloc(4096, 0xaa);
+    let reused: MessageRecordInit | undefined;
+    fc.assert(
+      fc.property(arbitraryRecordFields(), fc.boolean(), (fields, v2) => {
+        const init: MessageRecordInit = {
+          ...fields,
+          magicCode: v2 ? MESSAGE_MAGIC_CODE_V2 : undefined,
+          properties: encodeProperties(new Map(Object.entries(fields.properties))),
+        };
+        reused = Object.assign(reused ?? {}, init);
+        const expected = encodeRecord(init);
+        expect(encodeRecordInto(reused, target, 7)).toBe(expected.length);
+        expect(target.subarray(7, 7 + expected.length).equals(expected)).toBe(true);
+      }),
     );
   });
 });
+
+function arbitraryRecordFields() {
+  const host = fc.record({
+    address: fc.oneof(fc.ipV4(), fc.ipV6()),
+    port: fc.integer({ min: 0, max: 65535 }),
+  });
+  const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
+  const int64 = fc.maxSafeInteger();
+  const key = fc
+    .string({ minLength: 1, maxLength: 8 })
+    .filter((s) => !s.includes(NAME_VALUE_SEPARATOR) && !s.includes(PROPERTY_SEPARATOR));
+  const value = fc.string({ minLength: 1, maxLength: 16 }).filter((s) => !s.includes(PROPERTY_SEPARATOR));
+  return fc.record({
+    queueId: int32,
+    flag: int32,
+    queueOffset: int64,
+    commitLogOffset: int64,
+    sysFlag: int32,
+    bornTimestamp: int64,
+    bornHost: host,
+    storeTimestamp: int64,
+    storeHost: host,
+    reconsumeTimes: int32,
+    preparedTransactionOffset: int64,
+    body: fc.uint8Array({ maxLength: 64 }),
+    topic: fc.string({ maxLength: 200 }),
+    properties: fc.dictionary(key, value, { maxKeys: 5 }),
+  });
+}
 
 describe('decodeRecord rejects corrupt input', () => {
   const valid = (): Buffer => Buffer.from(loadHexFixture('record-v1-ipv4'));

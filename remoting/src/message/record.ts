@@ -18,10 +18,9 @@ import {
   IPV6_HOST_LENGTH,
   ipAddressBytes,
   readHostAddress,
-  writeHostAddress,
   type HostAddress,
 } from './host-address';
-import { checkInt32, readSafeInt64, writeSafeInt64 } from './int64';
+import { checkInt32, checkSafeInt64, putInt32, putInt64, readSafeInt64, writeSafeInt64 } from './int64';
 import { decodeProperties, encodeProperties, type PropertiesInput } from './properties';
 import { MessageSysFlag } from './sys-flag';
 
@@ -129,14 +128,13 @@ export const MIN_RECORD_LENGTH = calMsgLength(MESSAGE_MAGIC_CODE, 0, 0, 0, 0);
 
 /** The TOTALSIZE `encodeRecord` would produce for `message`. */
 export function recordLength(message: MessageRecordInit): number {
-  return layoutOf(message).totalSize;
+  return layOut(message).totalSize;
 }
 
 /** Encodes a record into a new Buffer. */
 export function encodeRecord(message: MessageRecordInit): Buffer {
-  const layout = layoutOf(message);
-  const target = Buffer.allocUnsafe(layout.totalSize);
-  writeRecord(message, layout, target, 0);
+  const target = Buffer.allocUnsafe(layOut(message).totalSize);
+  writeRecord(message, target, 0);
   return target;
 }
 
@@ -145,14 +143,14 @@ export function encodeRecord(message: MessageRecordInit): Buffer {
  * buffer) and returns its length. Throws RangeError if it does not fit.
  */
 export function encodeRecordInto(message: MessageRecordInit, target: Buffer, offset: number): number {
-  const layout = layoutOf(message);
-  if (!Number.isInteger(offset) || offset < 0 || offset + layout.totalSize > target.length) {
+  const totalSize = layOut(message).totalSize;
+  if (!Number.isInteger(offset) || offset < 0 || offset + totalSize > target.length) {
     throw new RangeError(
-      `record of ${layout.totalSize} bytes does not fit at offset ${offset} of a ${target.length}-byte buffer`,
+      `record of ${totalSize} bytes does not fit at offset ${offset} of a ${target.length}-byte buffer`,
     );
   }
-  writeRecord(message, layout, target, offset);
-  return layout.totalSize;
+  writeRecord(message, target, offset);
+  return totalSize;
 }
 
 /**
@@ -281,27 +279,74 @@ export function writeRecordStoreTimestamp(
   writeSafeInt64(record, storeTimestamp, recordOffset + position, 'storeTimestamp');
 }
 
+/**
+ * The hot path of encoding (the commit log encodes every stored message with encodeRecordInto) avoids per-record
+ * allocations: the layout goes into module-level scratch (encoding is synchronous and never re-entered), host IP
+ * bytes and topic bytes come from small caches, and fixed-width fields are written byte by byte, not through
+ * Buffer.writeInt32BE's argument checks (the record was checked to fit first).
+ */
 interface RecordLayout {
   totalSize: number;
   magicCode: number;
   sysFlag: number;
   bodyCRC: number;
-  bornIp: Buffer;
-  storeIp: Buffer;
-  topicLength: number;
+  bornIp: Uint8Array;
+  storeIp: Uint8Array;
+  topicBytes: Uint8Array;
   propertiesString: string;
   propertiesLength: number;
 }
 
-function layoutOf(message: MessageRecordInit): RecordLayout {
+const EMPTY = new Uint8Array(0);
+const layout: RecordLayout = {
+  totalSize: 0,
+  magicCode: 0,
+  sysFlag: 0,
+  bodyCRC: 0,
+  bornIp: EMPTY,
+  storeIp: EMPTY,
+  topicBytes: EMPTY,
+  propertiesString: '',
+  propertiesLength: 0,
+};
+
+/** Bounded caches (cleared when full): a broker sees few distinct hosts and topics. Values are never handed out. */
+const CACHE_LIMIT = 1024;
+const ipBytesCache = new Map<string, Uint8Array>();
+const topicBytesCache = new Map<string, Uint8Array>();
+
+function cachedIpBytes(address: string): Uint8Array {
+  let bytes = ipBytesCache.get(address);
+  if (bytes === undefined) {
+    bytes = ipAddressBytes(address); // a copy of its own cache's bytes; throws RangeError for a non-address
+    if (ipBytesCache.size >= CACHE_LIMIT) ipBytesCache.clear();
+    ipBytesCache.set(address, bytes);
+  }
+  return bytes;
+}
+
+function cachedTopicBytes(topic: string): Uint8Array {
+  let bytes = topicBytesCache.get(topic);
+  if (bytes === undefined) {
+    bytes = Buffer.from(topic, 'utf8');
+    // Topic names are at most 255 characters (TopicValidator); longer ones, which only V2 records hold, are rare.
+    if (topic.length > 255) return bytes;
+    if (topicBytesCache.size >= CACHE_LIMIT) topicBytesCache.clear();
+    topicBytesCache.set(topic, bytes);
+  }
+  return bytes;
+}
+
+/** Fills `layout` for `message`, throwing RangeError for anything a record cannot hold. */
+function layOut(message: MessageRecordInit): RecordLayout {
   checkInt32(message.queueId, 'queueId');
   checkInt32(message.flag, 'flag');
   checkInt32(message.sysFlag, 'sysFlag');
   checkInt32(message.reconsumeTimes, 'reconsumeTimes');
   checkPort(message.bornHost.port, 'bornHost');
   checkPort(message.storeHost.port, 'storeHost');
-  const bornIp = ipAddressBytes(message.bornHost.address);
-  const storeIp = ipAddressBytes(message.storeHost.address);
+  const bornIp = cachedIpBytes(message.bornHost.address);
+  const storeIp = cachedIpBytes(message.storeHost.address);
   const v6Flags =
     (bornIp.length === 16 ? MessageSysFlag.BORNHOST_V6_FLAG : 0) |
     (storeIp.length === 16 ? MessageSysFlag.STOREHOSTADDRESS_V6_FLAG : 0);
@@ -311,7 +356,8 @@ function layoutOf(message: MessageRecordInit): RecordLayout {
 
   // CommitLog compares the topic's UTF-16 length with 127; the byte length is what must fit the length field, and
   // the two agree for the ASCII names TopicValidator allows.
-  const topicLength = Buffer.byteLength(message.topic, 'utf8');
+  const topicBytes = cachedTopicBytes(message.topic);
+  const topicLength = topicBytes.length;
   const magicCode =
     message.magicCode ?? (topicLength > MAX_V1_TOPIC_LENGTH ? MESSAGE_MAGIC_CODE_V2 : MESSAGE_MAGIC_CODE);
   if (magicCode !== MESSAGE_MAGIC_CODE && magicCode !== MESSAGE_MAGIC_CODE_V2) {
@@ -337,44 +383,71 @@ function layoutOf(message: MessageRecordInit): RecordLayout {
   const totalSize = calMsgLength(magicCode, sysFlag, message.body.length, topicLength, propertiesLength);
   if (totalSize > 0x7fff_ffff)
     throw new RangeError(`record of ${totalSize} bytes exceeds the int32 TOTALSIZE`);
-  return {
-    totalSize,
-    magicCode,
-    sysFlag,
-    bodyCRC,
-    bornIp,
-    storeIp,
-    topicLength,
-    propertiesString,
-    propertiesLength,
-  };
+  layout.totalSize = totalSize;
+  layout.magicCode = magicCode;
+  layout.sysFlag = sysFlag;
+  layout.bodyCRC = bodyCRC;
+  layout.bornIp = bornIp;
+  layout.storeIp = storeIp;
+  layout.topicBytes = topicBytes;
+  layout.propertiesString = propertiesString;
+  layout.propertiesLength = propertiesLength;
+  return layout;
 }
 
-function writeRecord(message: MessageRecordInit, layout: RecordLayout, target: Buffer, start: number): void {
-  let pos = target.writeInt32BE(layout.totalSize, start);
-  pos = target.writeInt32BE(layout.magicCode, pos);
-  pos = target.writeInt32BE(layout.bodyCRC, pos);
-  pos = target.writeInt32BE(message.queueId, pos);
-  pos = target.writeInt32BE(message.flag, pos);
-  pos = writeSafeInt64(target, message.queueOffset, pos, 'queueOffset');
-  pos = writeSafeInt64(target, message.commitLogOffset, pos, 'commitLogOffset');
-  pos = target.writeInt32BE(layout.sysFlag, pos);
-  pos = writeSafeInt64(target, message.bornTimestamp, pos, 'bornTimestamp');
-  pos = writeHostAddress(target, pos, layout.bornIp, message.bornHost.port);
-  pos = writeSafeInt64(target, message.storeTimestamp, pos, 'storeTimestamp');
-  pos = writeHostAddress(target, pos, layout.storeIp, message.storeHost.port);
-  pos = target.writeInt32BE(message.reconsumeTimes, pos);
-  pos = writeSafeInt64(target, message.preparedTransactionOffset, pos, 'preparedTransactionOffset');
-  pos = target.writeInt32BE(message.body.length, pos);
-  target.set(message.body, pos);
-  pos += message.body.length;
-  pos =
-    layout.magicCode === MESSAGE_MAGIC_CODE
-      ? target.writeInt8(layout.topicLength, pos)
-      : target.writeInt16BE(layout.topicLength, pos);
-  pos += target.write(message.topic, pos, layout.topicLength, 'utf8');
-  pos = target.writeInt16BE(layout.propertiesLength, pos);
-  target.write(layout.propertiesString, pos, layout.propertiesLength, 'utf8');
+/**
+ * Writes the record `layOut(message)` just described at `start`; the caller checked that it fits. The int64 fields
+ * must be safe integers (RangeError otherwise, before anything is written).
+ */
+function writeRecord(message: MessageRecordInit, target: Buffer, start: number): void {
+  const { queueOffset, commitLogOffset, bornTimestamp, storeTimestamp, preparedTransactionOffset } = message;
+  checkSafeInt64(queueOffset, 'queueOffset');
+  checkSafeInt64(commitLogOffset, 'commitLogOffset');
+  checkSafeInt64(bornTimestamp, 'bornTimestamp');
+  checkSafeInt64(storeTimestamp, 'storeTimestamp');
+  checkSafeInt64(preparedTransactionOffset, 'preparedTransactionOffset');
+  const { magicCode, bornIp, storeIp, topicBytes, propertiesString, propertiesLength } = layout;
+  const body = message.body;
+  let pos = putInt32(target, start, layout.totalSize);
+  pos = putInt32(target, pos, magicCode);
+  pos = putInt32(target, pos, layout.bodyCRC);
+  pos = putInt32(target, pos, message.queueId);
+  pos = putInt32(target, pos, message.flag);
+  pos = putInt64(target, pos, queueOffset);
+  pos = putInt64(target, pos, commitLogOffset);
+  pos = putInt32(target, pos, layout.sysFlag);
+  pos = putInt64(target, pos, bornTimestamp);
+  pos = putBytes(target, pos, bornIp);
+  pos = putInt32(target, pos, message.bornHost.port);
+  pos = putInt64(target, pos, storeTimestamp);
+  pos = putBytes(target, pos, storeIp);
+  pos = putInt32(target, pos, message.storeHost.port);
+  pos = putInt32(target, pos, message.reconsumeTimes);
+  pos = putInt64(target, pos, preparedTransactionOffset);
+  pos = putInt32(target, pos, body.length);
+  target.set(body, pos);
+  pos += body.length;
+  if (magicCode === MESSAGE_MAGIC_CODE) {
+    target[pos++] = topicBytes.length;
+  } else {
+    target[pos++] = topicBytes.length >>> 8;
+    target[pos++] = topicBytes.length;
+  }
+  pos = putBytes(target, pos, topicBytes);
+  target[pos++] = propertiesLength >>> 8;
+  target[pos++] = propertiesLength;
+  if (propertiesLength > 0) target.write(propertiesString, pos, propertiesLength, 'utf8');
+}
+
+/** Copies short byte strings (IP addresses, topics) with a loop: cheaper than TypedArray.set below ~32 bytes. */
+function putBytes(target: Buffer, pos: number, bytes: Uint8Array): number {
+  const length = bytes.length;
+  if (length > 32) {
+    target.set(bytes, pos);
+  } else {
+    for (let i = 0; i < length; i++) target[pos + i] = bytes[i] as number;
+  }
+  return pos + length;
 }
 
 function hostLength(ipv6: boolean): number {

@@ -226,6 +226,14 @@ describe('CommitLog append and read', () => {
     ]);
   });
 
+  it('names every offset in its msgId, beyond 32 bits too', () => {
+    const start = 2 ** 44 + 7 * 64 * 1024;
+    const { log } = open(tempDir(), { segmentBytes: 64 * 1024 }, { fromOffset: start });
+    const { append, dispatch } = appendOk(log, [message(), message({ bodyBytes: 3000 })], new QueueOffsets());
+    expect(append.wroteOffset).toBe(start);
+    expect(append.msgIds).toEqual(dispatch.map((d) => createOffsetMessageId(STORE_HOST, d.commitLogOffset)));
+  });
+
   it('gives a batch consecutive queue offsets from one nextQueueOffset call, per queue', () => {
     const { log } = open(tempDir(), { segmentBytes: 64 * 1024 });
     const queues = new QueueOffsets();

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { getTransactionValue, MessageSysFlag } from '@skyrocket/remoting/message';
+import * as messageCodec from '@skyrocket/remoting/message';
 import { CONSUMEQUEUE_DIR, DEFAULT_CQ_ENTRIES_PER_SEGMENT } from '../layout';
 import {
   checkQueueId,
@@ -11,6 +11,9 @@ import {
 } from './consume-queue';
 import type { DispatchRequest } from './dispatch-request';
 import { ioError } from './segment-file';
+
+// Bound once: TypeScript's CommonJS output reads a re-exported (`export *`) name through a getter at every use.
+const { getTransactionValue, MessageSysFlag } = messageCodec;
 
 export interface ConsumeQueueStoreOptions {
   /** The store root: queues live in `<dir>/consumequeue/<topic>/<queueId>/`. */

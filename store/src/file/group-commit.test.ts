@@ -85,6 +85,30 @@ describe('GroupCommit', () => {
     expect(groupCommit.syncCount).toBe(2);
   });
 
+  it('never answers a waiter with the promise of a batch that was already settled', async () => {
+    const { manual, groupCommit } = setup();
+    manual.appended = 20;
+    const first = groupCommit.waitDurable(10);
+    await nextTurn();
+    // Arrives during the sync, for bytes it happens to cover: settled by it, in the same millisecond...
+    const covered = groupCommit.waitDurable(20);
+    manual.release();
+    await expect(first).resolves.toBe('PUT_OK');
+    await expect(covered).resolves.toBe('PUT_OK');
+    // ...so a later waiter in that millisecond, for bytes not yet durable, must wait for a sync of its own.
+    manual.appended = 30;
+    let later: string | undefined;
+    void groupCommit.waitDurable(30).then((status) => (later = status));
+    await nextTurn();
+    await nextTurn();
+    expect(later).toBeUndefined();
+    expect(manual.calls).toBe(2);
+    manual.release();
+    await nextTurn();
+    expect(later).toBe('PUT_OK');
+    expect(groupCommit.durableOffset).toBe(30);
+  });
+
   it('resolves FLUSH_DISK_TIMEOUT after the timeout and keeps flushing', async () => {
     const { clock, manual, groupCommit } = setup(5000);
     manual.appended = 10;

@@ -15,6 +15,10 @@ import { describeError } from '@skyrocket/common';
  *
  * One timer, for the earliest deadline, serves all waiters: no timer per message. Whenever a waiter is waiting the
  * timer is armed, so a new waiter only arms it when it is the only one (O(1) on the hot path).
+ *
+ * Waiters that arrive in the same millisecond before the next round starts share one promise (a batch): they have
+ * the same deadline and the same round makes them durable, so one promise, one entry and one resolution serve them
+ * all (instead of a promise, its resolving functions and an entry per send).
  */
 
 export type DurableStatus = 'PUT_OK' | 'FLUSH_DISK_TIMEOUT';
@@ -35,9 +39,12 @@ export interface GroupCommitOptions {
   retryDelayMs?: number;
 }
 
-interface DurableWaiter {
+/** The waiters that arrived in one millisecond before a round started: one promise for all of them. */
+interface DurableBatch {
+  /** The highest offset any of them waits for. */
   endOffset: number;
   deadline: number;
+  promise: Promise<DurableStatus>;
   resolve: (status: DurableStatus) => void;
 }
 
@@ -60,7 +67,9 @@ export class GroupCommit {
   readonly #retryDelayMs: number;
   #durableOffset: number;
   #state: GroupCommitState = 'IDLE';
-  #waiters: DurableWaiter[] = [];
+  #waiters: DurableBatch[] = [];
+  /** The batch new waiters join while no round has started since it was opened. */
+  #openBatch: DurableBatch | undefined;
   #flushRequests: FlushRequest[] = [];
   #timeoutTimer: TimerHandle | undefined;
   #retryTimer: TimerHandle | undefined;
@@ -100,11 +109,20 @@ export class GroupCommit {
   waitDurable(endOffset: number): Promise<DurableStatus> {
     if (endOffset <= this.#durableOffset) return PUT_OK;
     if (this.#state === 'CLOSED') return Promise.resolve('FLUSH_DISK_TIMEOUT');
-    return new Promise((resolve) => {
-      this.#waiters.push({ endOffset, deadline: this.#clock.now() + this.#timeoutMs, resolve });
+    const deadline = this.#clock.now() + this.#timeoutMs;
+    let batch = this.#openBatch;
+    if (batch === undefined || batch.deadline !== deadline) {
+      let resolve: (status: DurableStatus) => void = () => undefined;
+      const promise = new Promise<DurableStatus>((r) => (resolve = r));
+      batch = { endOffset, deadline, promise, resolve };
+      this.#openBatch = batch;
+      this.#waiters.push(batch);
       this.#armTimeout();
-      this.#schedule();
-    });
+    } else if (endOffset > batch.endOffset) {
+      batch.endOffset = endOffset;
+    }
+    this.#schedule();
+    return batch.promise;
   }
 
   /** Resolves once every byte below `endOffset` is durable; rejects with the error if the sync attempt fails. */
@@ -128,6 +146,7 @@ export class GroupCommit {
     this.#clearTimer('retry');
     for (const waiter of this.#waiters) waiter.resolve('FLUSH_DISK_TIMEOUT');
     this.#waiters = [];
+    this.#openBatch = undefined;
     const closed = new Error('group commit is closed');
     for (const request of this.#flushRequests) request.reject(closed);
     this.#flushRequests = [];
@@ -142,6 +161,8 @@ export class GroupCommit {
   async #round(): Promise<void> {
     if (this.#state !== 'SCHEDULED') return;
     this.#state = 'SYNCING';
+    // Waiters arriving from now on may need bytes this sync does not cover: they start a new batch.
+    this.#openBatch = undefined;
     this.#syncCount++;
     let failure: unknown;
     try {
@@ -176,6 +197,8 @@ export class GroupCommit {
       this.#waiters = this.#waiters.filter((waiter) => {
         if (waiter.endOffset > durable) return true;
         waiter.resolve('PUT_OK');
+        // A settled batch takes no one else: a later waiter's bytes may not be durable.
+        if (waiter === this.#openBatch) this.#openBatch = undefined;
         return false;
       });
       if (this.#waiters.length === 0) this.#clearTimer('timeout');
@@ -212,6 +235,7 @@ export class GroupCommit {
     this.#waiters = this.#waiters.filter((waiter) => {
       if (waiter.deadline > now) return true;
       waiter.resolve('FLUSH_DISK_TIMEOUT');
+      if (waiter === this.#openBatch) this.#openBatch = undefined;
       return false;
     });
     this.#armTimeout();

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { isSkyrocketError } from '@skyrocket/common';
 import { javaStringHashCode } from '@skyrocket/remoting/message';
 import { INDEX_ENTRY_BYTES, INDEX_HEADER_BYTES, INDEX_SLOT_BYTES } from '../layout';
-import { IndexFile, indexFileBytes, indexKeyHash } from './index-file';
+import { IndexFile, indexFileBytes, indexKeyHash, indexKeyHashOfPart } from './index-file';
 
 const dirs: string[] = [];
 const tempFile = (name = '20240101000000000') => {
@@ -32,6 +33,19 @@ describe('indexKeyHash', () => {
     const negative = ['a', 'b', 'c', 'd', 'e'].map((s) => s.repeat(9)).find((s) => javaStringHashCode(s) < 0);
     expect(negative).toBeDefined();
     expect(indexKeyHash(negative ?? '')).toBe(-javaStringHashCode(negative ?? ''));
+  });
+
+  it('hashes `prefix + part of a key` from the prefix hash as it hashes the concatenated string', () => {
+    expect(indexKeyHashOfPart(javaStringHashCode('polygenelubri'), 'xcants', 1, 6)).toBe(0);
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.nat(), fc.nat(), (prefix, key, a, b) => {
+        const start = Math.min(a, b) % (key.length + 1);
+        const end = Math.max(start, Math.max(a, b) % (key.length + 1));
+        expect(indexKeyHashOfPart(javaStringHashCode(prefix), key, start, end)).toBe(
+          indexKeyHash(prefix + key.slice(start, end)),
+        );
+      }),
+    );
   });
 });
 

@@ -1,7 +1,10 @@
 import * as path from 'node:path';
-import { javaStringHashCode } from '@skyrocket/remoting/message';
+import * as messageCodec from '@skyrocket/remoting/message';
 import { INDEX_ENTRY_BYTES, INDEX_HEADER_BYTES, INDEX_SLOT_BYTES } from '../layout';
 import { SegmentFile } from './segment-file';
+
+// Bound once: TypeScript's CommonJS output reads a re-exported (`export *`) name through a getter at every use.
+const { javaStringHashCode } = messageCodec;
 
 /**
  * One IndexFile in RocketMQ's layout (IndexFile.java, IndexHeader.java, PROTOCOL.md §4.3), big-endian:
@@ -47,7 +50,22 @@ export function indexFileBytes(config: IndexFileConfig): number {
  * negative (in JavaScript it would become 2^31).
  */
 export function indexKeyHash(key: string): number {
-  const hash = javaStringHashCode(key);
+  return absKeyHash(javaStringHashCode(key));
+}
+
+/**
+ * indexKeyHash(prefix + key.slice(start, end)) given prefixHash = javaStringHashCode(prefix), without building the
+ * string: String.hashCode is a polynomial over the code units, so the hash of a concatenation continues the
+ * prefix's. The store indexes `topic#key` for every key of every message; concatenating and then hashing a cons
+ * string was most of the cost of indexing.
+ */
+export function indexKeyHashOfPart(prefixHash: number, key: string, start: number, end: number): number {
+  let hash = prefixHash;
+  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + key.charCodeAt(i)) | 0;
+  return absKeyHash(hash);
+}
+
+function absKeyHash(hash: number): number {
   return hash === -0x80000000 ? 0 : Math.abs(hash);
 }
 
@@ -182,10 +200,14 @@ export class IndexFile {
 
   /** IndexFile.putKey: false when the file is full. */
   putKey(key: string, commitLogOffset: number, storeTimestamp: number): boolean {
+    return this.putKeyHash(indexKeyHash(key), commitLogOffset, storeTimestamp);
+  }
+
+  /** putKey of a key whose indexKeyHash is known. */
+  putKeyHash(keyHash: number, commitLogOffset: number, storeTimestamp: number): boolean {
     const header = this.#header;
     if (header.indexCount >= this.maxEntries) return false;
     const slots = this.#writableSlots();
-    const keyHash = indexKeyHash(key);
     const slotPosition = (keyHash % this.hashSlots) * INDEX_SLOT_BYTES;
     let previous = slots.getInt32(slotPosition);
     if (previous <= 0 || previous >= header.indexCount) previous = 0;

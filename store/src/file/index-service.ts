@@ -1,11 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Clock, systemClock } from '@skyrocket/common';
-import { getTransactionValue, MessageConst, MessageSysFlag } from '@skyrocket/remoting/message';
+import * as messageCodec from '@skyrocket/remoting/message';
 import { DEFAULT_INDEX_HASH_SLOTS, DEFAULT_INDEX_MAX_ENTRIES, INDEX_DIR } from '../layout';
 import type { DispatchRequest } from './dispatch-request';
-import { INDEX_FILE_NAME_PATTERN, IndexFile, type IndexFileConfig } from './index-file';
+import { INDEX_FILE_NAME_PATTERN, IndexFile, indexKeyHashOfPart, type IndexFileConfig } from './index-file';
 import { ioError } from './segment-file';
+
+// Bound once: TypeScript's CommonJS output reads a re-exported (`export *`) name through a getter at every use.
+const { getTransactionValue, javaStringHashCode, MessageConst, MessageSysFlag } = messageCodec;
 
 export interface IndexServiceOptions {
   /** The store root: index files live in `<dir>/index/`. */
@@ -40,6 +43,8 @@ export class IndexService {
   readonly #clock: Pick<Clock, 'now'>;
   #files: IndexFile[] = [];
   #lastNameMillis = 0;
+  #lastTopic = '';
+  #lastTopicPrefixHash = javaStringHashCode('#');
 
   constructor(options: IndexServiceOptions) {
     this.directory = path.join(options.dir, INDEX_DIR);
@@ -98,14 +103,30 @@ export class IndexService {
    * transaction rollback records. Prepared (half) records are indexed: RocketMQ's buildIndex only skips rollbacks.
    */
   dispatch(request: DispatchRequest): void {
+    const { keys, uniqKey } = request;
+    // Most messages without keys end here, before any allocation.
+    if ((keys === undefined || keys.length === 0) && (uniqKey === undefined || uniqKey.length === 0)) return;
     if (getTransactionValue(request.sysFlag) === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) return;
-    const keys = request.keys?.split(MessageConst.KEY_SEPARATOR).filter((key) => key.length > 0) ?? [];
-    const uniqKey = request.uniqKey !== undefined && request.uniqKey.length > 0 ? [request.uniqKey] : [];
-    if (keys.length === 0 && uniqKey.length === 0) return;
     const newest = this.#newest;
     if (newest && request.commitLogOffset < newest.endPhyOffset) return;
-    for (const key of [...uniqKey, ...keys]) {
-      this.#putKey(`${request.topic}#${key}`, request.commitLogOffset, request.storeTimestamp);
+    // The keys are hashed in place (indexKeyHashOfPart): no `topic#key` strings, no split array.
+    const prefixHash = this.#topicPrefixHash(request.topic);
+    const { commitLogOffset, storeTimestamp } = request;
+    if (uniqKey !== undefined && uniqKey.length > 0) {
+      this.#putKeyHash(
+        indexKeyHashOfPart(prefixHash, uniqKey, 0, uniqKey.length),
+        commitLogOffset,
+        storeTimestamp,
+      );
+    }
+    if (keys === undefined) return;
+    for (let start = 0; start < keys.length;) {
+      let end = keys.indexOf(MessageConst.KEY_SEPARATOR, start);
+      if (end < 0) end = keys.length;
+      if (end > start) {
+        this.#putKeyHash(indexKeyHashOfPart(prefixHash, keys, start, end), commitLogOffset, storeTimestamp);
+      }
+      start = end + MessageConst.KEY_SEPARATOR.length;
     }
   }
 
@@ -177,13 +198,22 @@ export class IndexService {
     return this.#files[this.#files.length - 1];
   }
 
-  #putKey(key: string, commitLogOffset: number, storeTimestamp: number): void {
+  #putKeyHash(keyHash: number, commitLogOffset: number, storeTimestamp: number): void {
     const newest = this.#newest;
-    if (newest?.putKey(key, commitLogOffset, storeTimestamp)) return;
+    if (newest?.putKeyHash(keyHash, commitLogOffset, storeTimestamp)) return;
     const next = this.#rollFile();
-    if (!next.putKey(key, commitLogOffset, storeTimestamp)) {
+    if (!next.putKeyHash(keyHash, commitLogOffset, storeTimestamp)) {
       throw new Error(`a new index file ${next.path} refused a key`);
     }
+  }
+
+  /** javaStringHashCode(`${topic}#`), for the last topic asked (consecutive messages tend to share it). */
+  #topicPrefixHash(topic: string): number {
+    if (topic !== this.#lastTopic) {
+      this.#lastTopic = topic;
+      this.#lastTopicPrefixHash = javaStringHashCode(`${topic}#`);
+    }
+    return this.#lastTopicPrefixHash;
   }
 
   /** Seals the full newest file (synchronously durable) and starts the next one where it ended. */
