@@ -292,6 +292,14 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
     },
   });
   new Gauge({
+    name: 'skyrocket_broker_store_flush_seconds',
+    help: 'Seconds spent flushing (fdatasync) the commit log since start; divided by skyrocket_broker_store_flushes: mean flush latency',
+    registers: [registry],
+    collect() {
+      this.set(store.stats().flushSeconds);
+    },
+  });
+  new Gauge({
     name: 'skyrocket_broker_consumer_lag',
     help: 'Messages not yet consumed, per consumer group, topic and queue (queue max offset - committed offset)',
     labelNames: ['group', 'topic', 'queue_id'],

@@ -116,6 +116,8 @@ export interface StoreStats {
   putMessages: number;
   putBytes: number;
   flushes: number;
+  /** Seconds spent flushing the commit log, in total (flushSeconds / flushes = mean flush latency). */
+  flushSeconds: number;
 }
 
 export interface MessageStore {

@@ -202,6 +202,8 @@ describe('Skyrocket broker over loopback', () => {
       `skyrocket_broker_consumer_lag{group="${group}",topic="${topic}",queue_id="0",component="broker"} 3`,
     );
     expect(metrics).toContain('skyrocket_broker_store_bytes');
+    expect(metrics).toMatch(/skyrocket_broker_store_flush_seconds\{component="broker"\} [0-9.e-]+/);
+    expect(metrics).toMatch(/skyrocket_broker_store_flushes\{component="broker"\} [0-9]/);
     expect(metrics).toContain('skyrocket_broker_long_polling_held');
   });
 

@@ -358,6 +358,7 @@ export class FileMessageStore implements MessageStore {
       putMessages: this.#putMessages,
       putBytes: this.#putBytes,
       flushes: commitLog.syncs,
+      flushSeconds: commitLog.syncSeconds,
     };
   }
 

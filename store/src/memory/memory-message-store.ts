@@ -250,6 +250,7 @@ export class MemoryMessageStore implements MessageStore {
       putMessages: this.#putMessages,
       putBytes: this.#putBytes,
       flushes: 0,
+      flushSeconds: 0,
     };
   }
 
