@@ -101,6 +101,7 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
       commitLogSegmentBytes: config.mappedFileSizeCommitLog,
       maxMessageBytes: config.maxMessageSize + 64 * 1024,
       fileReservedHours: config.fileReservedTime,
+      delayLevelMillis: delayLevels,
       clock,
       logger: logger.child({ module: 'store' }),
     });

@@ -57,6 +57,8 @@ export interface FileMessageStoreOptions {
   flushIntervalMs?: number;
   syncFlushTimeoutMs?: number;
   maxMessageBytes?: number;
+  /** Delay of each level in ms (level 1 first): the ConsumeQueue tag code of SCHEDULE_TOPIC_XXXX is the due time. */
+  delayLevelMillis?: readonly number[];
   /** Commit-log segments whose last message is older than this are deleted (MessageStoreConfig.fileReservedTime). */
   fileReservedHours?: number;
   /** Past this fraction of the disk used, the oldest segments are deleted whatever their age. */
@@ -121,6 +123,7 @@ export class FileMessageStore implements MessageStore {
       syncFlushTimeoutMs: options.syncFlushTimeoutMs ?? DEFAULT_SYNC_FLUSH_TIMEOUT_MS,
       maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       storeHost: options.storeHost,
+      ...(options.delayLevelMillis ? { delayLevelMillis: options.delayLevelMillis } : {}),
       clock: this.#clock,
       logger: this.#logger,
       ...(options.commitLogTestHooks ? { testHooks: options.commitLogTestHooks } : {}),
