@@ -1,3 +1,7 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FakeClock } from '../../../common/src/testing/fake-clock';
 import { messageStoreContract } from '../testing/message-store.contract';
 import { FileMessageStore, type FileMessageStoreOptions } from './file-message-store';
 
@@ -17,10 +21,6 @@ messageStoreContract('FileMessageStore', create, { reopen: create });
 
 describe('FileMessageStore delay levels', () => {
   it('gives SCHEDULE_TOPIC_XXXX entries the due time of the configured level as their tag code', async () => {
-    const fs = await import('node:fs');
-    const os = await import('node:os');
-    const path = await import('node:path');
-    const { FakeClock } = await import('../../../common/src/testing/fake-clock');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-delay-'));
     const clock = new FakeClock(1_700_000_000_000);
     const store = new FileMessageStore({
