@@ -1,9 +1,9 @@
-import { networkInterfaces } from 'node:os';
 import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import {
   buildAdminServer,
+  firstNonLoopbackIpv4,
   createLogger,
   createMetricsRegistry,
   systemClock,
@@ -88,7 +88,7 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
   const logger = deps.logger ?? createLogger({ component: 'broker', level: config.logLevel });
   const registry = createMetricsRegistry('broker');
   const delayLevels = parseDelayLevels(config.messageDelayLevel);
-  const ip = config.brokerIP1 || defaultIp();
+  const ip = config.brokerIP1 || firstNonLoopbackIpv4();
   let listenPort = config.listenPort;
   const storeRoot = path.resolve(config.storePathRootDir);
   const storeHost = { address: ip, port: listenPort };
@@ -376,12 +376,4 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
       logger.info('broker stopped');
     },
   };
-}
-
-function defaultIp(): string {
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const address of addresses ?? [])
-      if (address.family === 'IPv4' && !address.internal) return address.address;
-  }
-  return '127.0.0.1';
 }

@@ -5,3 +5,4 @@ export * from './errors';
 export * from './logger';
 export * from './metrics';
 export * from './retry';
+export * from './main-runner';

@@ -1,7 +1,7 @@
-import { networkInterfaces } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import {
   buildAdminServer,
+  firstNonLoopbackIpv4,
   createLogger,
   createMetricsRegistry,
   systemClock,
@@ -117,7 +117,8 @@ export function buildNameServer(config: NameServerConfig, deps: NameServerDeps =
   let listening = false;
   let boundPort = config.listenPort;
   const advertisedAddress = () =>
-    config.advertisedAddress || `${defaultAdvertisedHost(config.listenHost)}:${boundPort}`;
+    config.advertisedAddress ||
+    `${config.listenHost !== '0.0.0.0' && config.listenHost !== '::' ? config.listenHost : firstNonLoopbackIpv4()}:${boundPort}`;
 
   const http = buildAdminServer({
     registry,
@@ -181,14 +182,4 @@ export function buildNameServer(config: NameServerConfig, deps: NameServerDeps =
       logger.info('NameServer stopped');
     },
   };
-}
-
-function defaultAdvertisedHost(listenHost: string): string {
-  if (listenHost !== '0.0.0.0' && listenHost !== '::') return listenHost;
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const address of addresses ?? []) {
-      if (address.family === 'IPv4' && !address.internal) return address.address;
-    }
-  }
-  return '127.0.0.1';
 }
