@@ -24,6 +24,13 @@ module.exports = {
     layer('broker', ['store', 'remoting', 'common']),
     layer('client', ['remoting', 'common']),
     layer('operator', ['common']),
+    // The CLI runs every component and drives clusters through the client; of the operator it uses only its entry.
+    {
+      name: 'cli-uses-only-the-operator-entry',
+      severity: 'error',
+      from: { path: '^cli/' },
+      to: { path: '^operator/src/', pathNot: '^operator/src/index\\.ts$' },
+    },
     {
       name: 'processors-are-independent',
       severity: 'error',

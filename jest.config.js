@@ -1,5 +1,6 @@
 // Three tiers: unit tests beside the code, integration tests over real sockets under test/integration,
-// compatibility tests against Apache RocketMQ's own Java programs under test/compat.
+// compatibility tests against Apache RocketMQ's own Java programs under test/compat, operator tests against a real
+// control plane under test/k8s.
 const transform = {
   '^.+\\.(ts|js)$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
@@ -24,5 +25,7 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/*/src/**/*.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...common, displayName: 'compat', testMatch: ['<rootDir>/test/compat/**/*.test.ts'] },
+    // The operator against a real kube-apiserver + etcd (+ kube-controller-manager) built from their Go modules.
+    { ...common, displayName: 'k8s', testMatch: ['<rootDir>/test/k8s/**/*.test.ts'] },
   ],
 };

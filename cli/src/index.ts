@@ -1,0 +1,2 @@
+// The skyrocket CLI's programmatic surface.
+export {};

@@ -1,0 +1,2 @@
+// The SDK's public surface; see README.md in this folder.
+export {};
