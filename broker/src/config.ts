@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configBoolean, configInt } from '@skyrocket/common';
+import { addressListProblems, configBoolean, configInt } from '@skyrocket/common';
 
 /**
  * Broker configuration, with RocketMQ's BrokerConfig / MessageStoreConfig names and defaults where they exist.
@@ -108,6 +108,7 @@ export function checkBrokerConfig(config: Record<string, unknown>): string[] {
   } catch (error) {
     problems.push((error as Error).message);
   }
+  problems.push(...addressListProblems('namesrvAddr', String(config.namesrvAddr ?? '')));
   const role = config.brokerRole;
   const id = Number(config.brokerId);
   if (role === 'SLAVE' && id === 0) problems.push('brokerId: a SLAVE needs brokerId ≥ 1');

@@ -1,3 +1,4 @@
+export * from './addresses';
 export * from './admin-server';
 export * from './clock';
 export * from './config';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configBoolean, configInt } from '@skyrocket/common';
+import { addressListProblems, configBoolean, configInt } from '@skyrocket/common';
 
 /**
  * NameServer configuration. Defaults follow Apache RocketMQ's NamesrvConfig / NettyServerConfig where one exists.
@@ -58,17 +58,7 @@ export const NAMESERVER_ENV_PREFIX = 'SKYROCKET_NAMESERVER_';
 
 export function checkNameServerConfig(config: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  const addresses = String(config.nameServerAddresses ?? '');
-  if (addresses !== '' && !addresses.startsWith('dns:')) {
-    for (const address of addresses.split(';').filter((a) => a !== '')) {
-      if (!/^[^:;\s]+:\d{1,5}$/.test(address) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(address)) {
-        problems.push(`nameServerAddresses: "${address}" is not host:port`);
-      }
-    }
-  }
-  if (addresses.startsWith('dns:') && !/^dns:[^:\s]+:\d{1,5}$/.test(addresses)) {
-    problems.push(`nameServerAddresses: "${addresses}" must look like dns:<name>:<port>`);
-  }
+  problems.push(...addressListProblems('nameServerAddresses', String(config.nameServerAddresses ?? '')));
   const advertised = String(config.advertisedAddress ?? '');
   if (advertised !== '' && !/^[^\s]+:\d{1,5}$/.test(advertised)) {
     problems.push(`advertisedAddress: "${advertised}" is not host:port`);

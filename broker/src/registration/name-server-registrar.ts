@@ -1,6 +1,11 @@
-import { lookup } from 'node:dns/promises';
 import { crc32 } from 'node:zlib';
-import { describeError, type Clock, type Logger, type TimerHandle } from '@skyrocket/common';
+import {
+  describeError,
+  resolveAddressList,
+  type Clock,
+  type Logger,
+  type TimerHandle,
+} from '@skyrocket/common';
 import { createRequest, encodeHeader, RemotingClient, RequestCode, ResponseCode } from '@skyrocket/remoting';
 import { Perm, type TopicConfig, type TopicConfigManager } from '../topic/topic-config-manager';
 
@@ -209,23 +214,8 @@ export function registeredTopicTable(
 }
 
 /** Resolves "host:port;host:port" or "dns:<name>:<port>" (every A/AAAA record) into addresses. */
-export async function resolveNameServerAddresses(setting: string, logger?: Logger): Promise<string[]> {
-  if (!setting.startsWith('dns:'))
-    return setting
-      .split(';')
-      .map((a) => a.trim())
-      .filter((a) => a !== '');
-  const match = /^dns:(.+):(\d+)$/.exec(setting);
-  if (!match?.[1] || !match[2]) return [];
-  try {
-    const records = await lookup(match[1], { all: true });
-    return [
-      ...new Set(
-        records.map((r) => (r.family === 6 ? `[${r.address}]:${match[2]}` : `${r.address}:${match[2]}`)),
-      ),
-    ].sort();
-  } catch (error) {
-    logger?.warn({ name: match[1], error: describeError(error) }, 'NameServer DNS name did not resolve');
-    return [];
-  }
+export function resolveNameServerAddresses(setting: string, logger?: Logger): Promise<string[]> {
+  return resolveAddressList(setting, (name, error) =>
+    logger?.warn({ name, error: describeError(error) }, 'NameServer DNS name did not resolve'),
+  );
 }

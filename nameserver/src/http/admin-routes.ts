@@ -1,4 +1,4 @@
-import { lookup } from 'node:dns/promises';
+import { resolveAddressList } from '@skyrocket/common';
 import type { FastifyInstance } from 'fastify';
 import type { RouteInfoManager } from '../route/route-info-manager';
 
@@ -18,15 +18,7 @@ export interface AdminRoutesDeps {
 
 export async function resolveNameServerList(setting: string, self: string): Promise<string> {
   if (setting === '') return self;
-  if (!setting.startsWith('dns:')) return setting;
-  const [, name, port] = /^dns:(.+):(\d+)$/.exec(setting) ?? [];
-  if (!name || !port) return self;
-  // getaddrinfo (not a raw DNS query) so /etc/hosts and the cluster resolver both apply; every A/AAAA record counts.
-  const records = await lookup(name, { all: true }).catch(() => []);
-  return [...new Set(records.map((r) => r.address))]
-    .sort()
-    .map((ip) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`))
-    .join(';');
+  return (await resolveAddressList(setting)).join(';');
 }
 
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): void {
