@@ -14,23 +14,8 @@ export function runComponent<S extends z.ZodObject>(options: {
   check?: (config: Record<string, unknown>) => string[];
   start: (config: Readonly<z.infer<S>>) => Promise<{ stop(): Promise<void> }>;
 }): void {
-  const argv = process.argv.slice(2);
-  let file: string | undefined;
-  const flags: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--config' || arg === '-c') file = argv[++i];
-    else if (arg.startsWith('--config=')) file = arg.slice('--config='.length);
-    else flags.push(arg);
-  }
   const run = async () => {
-    const config = loadConfig(options.schema, {
-      file,
-      env: process.env,
-      envPrefix: options.envPrefix,
-      argv: flags,
-      ...(options.check ? { check: options.check } : {}),
-    });
+    const config = loadComponentConfig(options, process.argv.slice(2), process.env);
     const component = await options.start(config);
     let stopping = false;
     const shutdown = (signal: string) => {
@@ -51,6 +36,32 @@ export function runComponent<S extends z.ZodObject>(options: {
   run().catch((error: unknown) => {
     process.stderr.write(`${options.name}: ${describeError(error)}\n`);
     process.exit(1);
+  });
+}
+
+/**
+ * A component's configuration from its command line (`--config <file>` or `-c`, then flags) and environment: what
+ * runComponent does before starting, also used by the `skyrocket nameserver|broker|start` commands.
+ */
+export function loadComponentConfig<S extends z.ZodObject>(
+  options: { schema: S; envPrefix: string; check?: (config: Record<string, unknown>) => string[] },
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Readonly<z.infer<S>> {
+  let file: string | undefined;
+  const flags: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--config' || arg === '-c') file = argv[++i];
+    else if (arg.startsWith('--config=')) file = arg.slice('--config='.length);
+    else flags.push(arg);
+  }
+  return loadConfig(options.schema, {
+    file,
+    env: { ...env },
+    envPrefix: options.envPrefix,
+    argv: flags,
+    ...(options.check ? { check: options.check } : {}),
   });
 }
 
