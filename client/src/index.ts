@@ -1,2 +1,3 @@
 // The SDK's public surface; see README.md in this folder.
-export {};
+export * from './errors';
+export * from './core';
