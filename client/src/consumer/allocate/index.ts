@@ -1,0 +1,3 @@
+export * from './allocate-strategy';
+export * from './allocate-averagely';
+export * from './allocate-averagely-by-circle';
