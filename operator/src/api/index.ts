@@ -1,0 +1,5 @@
+export * from './common';
+export * from './name-server-cluster';
+export * from './broker-cluster';
+export { crdManifests, crdFileName, openApiSchema, toStructural } from './crd';
+export type { JsonSchema } from './crd';
