@@ -1,0 +1,166 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createRequest, RemotingClient, RequestCode } from '@skyrocket/remoting';
+import { waitFor } from '../harness/wait-for';
+
+// ---- running the built CLI as a child process ----
+
+/** The built CLI (`npm run build` / `npx tsc -b tsconfig.build.json` makes it; `npm test` builds first). */
+const CLI = path.resolve(__dirname, '../../cli/dist/main.js');
+
+function requireBuiltCli(): void {
+  if (!fs.existsSync(CLI)) {
+    throw new Error(`${CLI} is missing: run \`npx tsc -b tsconfig.build.json\` (npm test builds first)`);
+  }
+}
+
+interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node cli/dist/main.js ...args` to completion (killed after timeoutMs) and captures its output. */
+function runCli(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, NAMESRV_ADDR: '', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** A long-running CLI process (start, nameserver, broker) with its output so far. */
+interface CliServer {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Sends a signal and resolves with the exit code once it exits (SIGKILL after timeoutMs). */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
+}
+
+function spawnCli(args: string[], env: Record<string, string | undefined> = {}): CliServer {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, NAMESRV_ADDR: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    stop: async (signal = 'SIGTERM', timeoutMs = 20_000) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+function lines(text: string): string[] {
+  return text.split('\n').filter((l) => l.trim() !== '');
+}
+
+function expectOneCleanLine(result: CliResult): void {
+  expect(lines(result.stderr)).toHaveLength(1);
+  expect(result.stderr).toMatch(/^skyrocket: /);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+async function clusterInfo(namesrvAddr: string): Promise<string> {
+  const client = new RemotingClient();
+  try {
+    const response = await client.invoke(
+      namesrvAddr,
+      createRequest(RequestCode.GET_BROKER_CLUSTER_INFO),
+      2000,
+    );
+    return response.body?.toString() ?? '';
+  } finally {
+    await client.close();
+  }
+}
+
+beforeAll(() => requireBuiltCli());
+
+describe('skyrocket: bad command lines', () => {
+  it.each([
+    [['no-such-command']],
+    [['start', '--no-such-flag']],
+    [['start', '--broker-port', 'abc']],
+    [['--nope']],
+  ])('%j exits 2 with one line and no stack trace', async (args) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result);
+  });
+
+  it('a bad component setting exits 1 naming the field', async () => {
+    const result = await runCli(['broker', '--flush-disk-type', 'SOMETIMES']);
+    expect(result.code).toBe(1);
+    expectOneCleanLine(result);
+    expect(result.stderr).toMatch(/flushDiskType/);
+  });
+});
+
+describe('skyrocket start', () => {
+  let server: CliServer | undefined;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-cli-start-'));
+
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs a NameServer and a broker that registers with it, and stops cleanly on SIGTERM', async () => {
+    server = spawnCli([
+      '--json',
+      'start',
+      ...['--data-dir', dataDir, '--listen-host', '127.0.0.1'],
+      ...['--namesrv-port', '0', '--broker-port', '0', '--namesrv-http-port', '0', '--broker-http-port', '0'],
+    ]);
+    const started = server;
+    const listening = await waitFor(
+      'skyrocket start to print where it listens',
+      () => {
+        const line = lines(started.stdout()).find((l) => l.startsWith('{'));
+        return line
+          ? (JSON.parse(line) as { listening: { nameServer: string; broker: string } }).listening
+          : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
+    await waitFor(
+      'the broker to register',
+      async () => (await clusterInfo(listening.nameServer)).includes(listening.broker),
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    expect(fs.existsSync(path.join(dataDir, 'broker-a'))).toBe(true);
+    expect(await started.stop('SIGTERM')).toBe(0);
+    expect(started.stderr()).toMatch(/received SIGTERM, shutting down\nstopped\n/);
+  });
+});
