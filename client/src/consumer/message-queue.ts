@@ -5,11 +5,10 @@
  * `compareMessageQueues` is Java's `MessageQueue.compareTo` (topic, then brokerName with `String.compareTo`, then
  * queueId) and `compareJavaStrings` is `String.compareTo` (UTF-16 code units, then length).
  */
-export interface MessageQueue {
-  readonly topic: string;
-  readonly brokerName: string;
-  readonly queueId: number;
-}
+import type { MessageQueue } from '../core/route';
+
+// The one MessageQueue type of the SDK is core's; re-exported so consumer modules import it from here.
+export type { MessageQueue };
 
 /** Java `String.compareTo`: lexicographic over UTF-16 code units, a prefix sorts first. */
 export function compareJavaStrings(a: string, b: string): number {

@@ -8,9 +8,11 @@
  */
 import { javaStringHashCode } from '@skyrocket/remoting';
 
+import type { SubscriptionData } from '../../core/heartbeat-data';
+
 export const SUBSCRIBE_ALL = '*';
 
-export interface SubscriptionData {
+export interface Subscription {
   readonly topic: string;
   /** The expression as given, trimmed; `*` for everything. */
   readonly subString: string;
@@ -29,7 +31,7 @@ export function buildSubscriptionData(
   topic: string,
   expression: string | undefined,
   subVersion: number,
-): SubscriptionData {
+): Subscription {
   const trimmed = (expression ?? '').trim();
   if (trimmed === '' || trimmed === SUBSCRIBE_ALL) {
     return { topic, subString: SUBSCRIBE_ALL, tagsSet: [], codeSet: [], subVersion, expressionType: 'TAG' };
@@ -53,13 +55,13 @@ export function buildSubscriptionData(
 }
 
 /** Whether a message with `tags` passes the subscription (the exact re-check after the broker's hash filter). */
-export function matchesSubscription(subscription: SubscriptionData, tags: string | undefined): boolean {
+export function matchesSubscription(subscription: Subscription, tags: string | undefined): boolean {
   if (subscription.tagsSet.length === 0) return true;
   return tags !== undefined && subscription.tagsSet.includes(tags);
 }
 
 /** The SubscriptionData JSON of a heartbeat (`HeartbeatData.consumerDataSet[].subscriptionDataSet[]`). */
-export function subscriptionDataJson(subscription: SubscriptionData): Record<string, unknown> {
+export function subscriptionDataJson(subscription: Subscription): SubscriptionData {
   return {
     classFilterMode: false,
     topic: subscription.topic,

@@ -1,0 +1,3 @@
+export * from './offset-store';
+export * from './remote-broker-offset-store';
+export * from './local-file-offset-store';
