@@ -115,16 +115,19 @@ function isObject(value: unknown): boolean {
 }
 
 /** A raw core/v1 type the apiserver validates where it ends up (in the StatefulSet's pod template). */
-function raw<T>(what: string, array = false) {
-  if (array) {
-    return z
-      .array(z.custom<T>(isObject).meta({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }))
-      .optional()
-      .describe(what);
-  }
+function raw<T>(what: string) {
   return z
     .custom<T>(isObject)
     .meta({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true })
+    .optional()
+    .describe(what);
+}
+
+/** A list of raw core/v1 objects. */
+function rawList<T>(what: string) {
+  return z
+    .array(z.custom<T>(isObject).meta({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }))
+    .max(64)
     .optional()
     .describe(what);
 }
@@ -149,11 +152,10 @@ export const PodOverridesSchema = z
     affinity: raw<V1Affinity>(
       "core/v1 Affinity. Node affinity and pod affinity are used as given; pod anti-affinity terms are added to the operator's own",
     ),
-    tolerations: raw<V1Toleration>('core/v1 Tolerations', true),
+    tolerations: rawList<V1Toleration>('core/v1 Tolerations'),
     nodeSelector: z.record(z.string(), z.string()).optional().describe("Node labels a pod's node must have"),
-    topologySpreadConstraints: raw<V1TopologySpreadConstraint>(
+    topologySpreadConstraints: rawList<V1TopologySpreadConstraint>(
       'core/v1 TopologySpreadConstraints, e.g. to spread pods across zones',
-      true,
     ),
     securityContext: raw<V1PodSecurityContext>(
       'core/v1 PodSecurityContext; replaces the default {fsGroup: 1000, fsGroupChangePolicy: OnRootMismatch}',

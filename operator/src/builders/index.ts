@@ -1,0 +1,4 @@
+export * from './meta';
+export * from './pod';
+export * from './name-server';
+export * from './broker';
