@@ -329,3 +329,5 @@ export type BrokerClusterStatus = z.infer<typeof BrokerClusterStatusSchema>;
 export type BrokerGroupStatus = z.infer<typeof BrokerGroupStatusSchema>;
 export type BrokerPodStatus = z.infer<typeof BrokerPodStatusSchema>;
 export type BrokerCluster = z.infer<typeof BrokerClusterSchema>;
+/** A spec as written (defaults not yet filled in): what builders accept. */
+export type BrokerClusterSpecInput = z.input<typeof BrokerClusterSpecSchema>;

@@ -86,3 +86,5 @@ export const NameServerClusterSchema = z.object({
 export type NameServerClusterSpec = z.infer<typeof NameServerClusterSpecSchema>;
 export type NameServerClusterStatus = z.infer<typeof NameServerClusterStatusSchema>;
 export type NameServerCluster = z.infer<typeof NameServerClusterSchema>;
+/** A spec as written (defaults not yet filled in): what builders accept. */
+export type NameServerClusterSpecInput = z.input<typeof NameServerClusterSpecSchema>;

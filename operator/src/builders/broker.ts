@@ -2,9 +2,8 @@ import type { V1Container, V1PersistentVolumeClaim, V1PodTemplateSpec } from '@k
   'resolution-mode': 'import',
 };
 import { ANNOTATIONS, LABELS } from '../api/common';
-import type { BrokerCluster, BrokerClusterSpec } from '../api/broker-cluster';
+import type { BrokerClusterSpec } from '../api/broker-cluster';
 import { BrokerClusterSpecSchema } from '../api/broker-cluster';
-import type { NameServerCluster } from '../api/name-server-cluster';
 import {
   DEFAULT_IMAGE,
   childMeta,
@@ -18,6 +17,8 @@ import {
   type ChildPodDisruptionBudget,
   type ChildService,
   type ChildStatefulSet,
+  type BrokerClusterLike,
+  type NameServerClusterLike,
   type Owner,
 } from './meta';
 import { nameServerDnsAddress } from './name-server';
@@ -60,12 +61,12 @@ export const BROKER_CONFIG_DIR = '/etc/skyrocket';
 export const BROKER_DATA_DIR = '/var/lib/skyrocket';
 export const BROKER_DATA_VOLUME = 'data';
 
-function brokerOwner(cr: BrokerCluster): Owner {
+function brokerOwner(cr: BrokerClusterLike): Owner {
   return { kind: 'BrokerCluster', metadata: cr.metadata };
 }
 
-function specOf(cr: BrokerCluster): BrokerClusterSpec {
-  return BrokerClusterSpecSchema.parse(cr.spec);
+function specOf(cr: BrokerClusterLike): BrokerClusterSpec {
+  return BrokerClusterSpecSchema.parse(cr.spec ?? {});
 }
 
 /** brokerName of group `index`, also the name of its StatefulSet, headless Service and PDB. */
@@ -94,12 +95,12 @@ export function brokerGroupIndexOf(
 }
 
 /** Labels selecting one group's pods. */
-export function brokerGroupSelectorLabels(cr: BrokerCluster, index: number): Record<string, string> {
+export function brokerGroupSelectorLabels(cr: BrokerClusterLike, index: number): Record<string, string> {
   return { ...selectorLabels(brokerOwner(cr), COMPONENT), [LABELS.group]: brokerGroupName(cr, index) };
 }
 
 /** status.selector (the scale subresource's labelSelectorPath): every broker pod of the cluster. */
-export function brokerSelector(cr: BrokerCluster): string {
+export function brokerSelector(cr: BrokerClusterLike): string {
   return selectorString(selectorLabels(brokerOwner(cr), COMPONENT));
 }
 
@@ -108,17 +109,17 @@ export function brokerSelector(cr: BrokerCluster): string {
  * `dns:` address. Undefined when it references a NameServerCluster that was not found.
  */
 export function brokerNameServerAddress(
-  cr: BrokerCluster,
-  nameServerCluster: NameServerCluster | undefined,
+  cr: BrokerClusterLike,
+  nameServerCluster: NameServerClusterLike | undefined,
   options: BuildOptions = {},
 ): string | undefined {
-  if (cr.spec.nameServerAddresses) return cr.spec.nameServerAddresses;
+  if (cr.spec?.nameServerAddresses) return cr.spec.nameServerAddresses;
   return nameServerCluster ? nameServerDnsAddress(nameServerCluster, options) : undefined;
 }
 
 /** Where to find the NameServerCluster a BrokerCluster references (its own namespace unless it names another). */
-export function nameServerRefOf(cr: BrokerCluster): { namespace: string; name: string } | undefined {
-  const ref = cr.spec.nameServerRef;
+export function nameServerRefOf(cr: BrokerClusterLike): { namespace: string; name: string } | undefined {
+  const ref = cr.spec?.nameServerRef;
   if (!ref) return undefined;
   return { namespace: ref.namespace ?? cr.metadata.namespace ?? 'default', name: ref.name };
 }
@@ -140,7 +141,7 @@ export function brokerRoleOf(spec: Pick<BrokerClusterSpec, 'replicationMode'>, b
  * are broker/src/config.ts's; overrides from spec.brokerConfig come last (the CRD refuses the operator's own keys).
  */
 export function brokerConfigFiles(
-  cr: BrokerCluster,
+  cr: BrokerClusterLike,
   index: number,
   context: BrokerGroupContext,
 ): Record<string, string> {
@@ -168,7 +169,7 @@ export function brokerConfigFiles(
 
 /** Every child of broker group `index`, in apply order (config and Service before the StatefulSet using them). */
 export function brokerGroupChildren(
-  cr: BrokerCluster,
+  cr: BrokerClusterLike,
   index: number,
   context: BrokerGroupContext,
 ): ChildObject[] {
@@ -181,7 +182,7 @@ export function brokerGroupChildren(
   ];
 }
 
-function groupLabels(cr: BrokerCluster, index: number): Record<string, string> {
+function groupLabels(cr: BrokerClusterLike, index: number): Record<string, string> {
   return {
     ...commonLabels(brokerOwner(cr), COMPONENT),
     [LABELS.group]: brokerGroupName(cr, index),
@@ -190,7 +191,7 @@ function groupLabels(cr: BrokerCluster, index: number): Record<string, string> {
 }
 
 export function brokerConfigMap(
-  cr: BrokerCluster,
+  cr: BrokerClusterLike,
   index: number,
   context: BrokerGroupContext,
 ): ChildConfigMap {
@@ -202,7 +203,7 @@ export function brokerConfigMap(
   };
 }
 
-export function brokerHeadlessService(cr: BrokerCluster, index: number): ChildService {
+export function brokerHeadlessService(cr: BrokerClusterLike, index: number): ChildService {
   const spec = specOf(cr);
   return {
     apiVersion: 'v1',
@@ -223,7 +224,7 @@ export function brokerHeadlessService(cr: BrokerCluster, index: number): ChildSe
 }
 
 export function brokerStatefulSet(
-  cr: BrokerCluster,
+  cr: BrokerClusterLike,
   index: number,
   context: BrokerGroupContext,
   hash = configHash(brokerConfigFiles(cr, index, context)),
@@ -311,7 +312,7 @@ export function brokerStatefulSet(
   };
 }
 
-export function brokerPodDisruptionBudget(cr: BrokerCluster, index: number): ChildPodDisruptionBudget {
+export function brokerPodDisruptionBudget(cr: BrokerClusterLike, index: number): ChildPodDisruptionBudget {
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',

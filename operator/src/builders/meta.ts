@@ -6,7 +6,9 @@ import type {
   V1Service,
   V1StatefulSet,
 } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import type { BrokerClusterSpecInput } from '../api/broker-cluster';
 import { API_GROUP_VERSION, LABELS } from '../api/common';
+import type { NameServerClusterSpecInput } from '../api/name-server-cluster';
 
 /**
  * What every builder returns: a complete object for server-side apply (apiVersion, kind, name, namespace, labels,
@@ -38,6 +40,19 @@ export interface OwnerMeta {
   name: string;
   namespace?: string | undefined;
   uid?: string | undefined;
+}
+
+/**
+ * What builders take: a CR's metadata and its spec as stored (the apiserver fills defaults; builders parse the spec
+ * with the zod schema again, so an object from anywhere gets the same defaults).
+ */
+export interface NameServerClusterLike {
+  metadata: OwnerMeta;
+  spec?: NameServerClusterSpecInput | undefined;
+}
+export interface BrokerClusterLike {
+  metadata: OwnerMeta;
+  spec?: BrokerClusterSpecInput | undefined;
 }
 
 export interface Owner {

@@ -1,7 +1,7 @@
 import type { V1Container, V1PodTemplateSpec } from '@kubernetes/client-node' with {
   'resolution-mode': 'import',
 };
-import type { NameServerCluster, NameServerClusterSpec } from '../api/name-server-cluster';
+import type { NameServerClusterSpec } from '../api/name-server-cluster';
 import { NameServerClusterSpecSchema } from '../api/name-server-cluster';
 import {
   DEFAULT_CLUSTER_DOMAIN,
@@ -16,6 +16,7 @@ import {
   type ChildPodDisruptionBudget,
   type ChildService,
   type ChildStatefulSet,
+  type NameServerClusterLike,
   type Owner,
 } from './meta';
 import {
@@ -48,42 +49,42 @@ import {
 
 const COMPONENT = 'nameserver';
 
-export function nameServerStatefulSetName(cr: Owner): string {
+export function nameServerStatefulSetName(cr: { metadata: { name: string } }): string {
   return cr.metadata.name;
 }
-export function nameServerHeadlessServiceName(cr: Owner): string {
+export function nameServerHeadlessServiceName(cr: { metadata: { name: string } }): string {
   return `${cr.metadata.name}-headless`;
 }
-export function nameServerClientServiceName(cr: Owner): string {
+export function nameServerClientServiceName(cr: { metadata: { name: string } }): string {
   return cr.metadata.name;
 }
 
 /** Spec with defaults filled in, for CRs read from somewhere that did not default them. */
-function specOf(cr: NameServerCluster): NameServerClusterSpec {
-  return NameServerClusterSpecSchema.parse(cr.spec);
+function specOf(cr: NameServerClusterLike): NameServerClusterSpec {
+  return NameServerClusterSpecSchema.parse(cr.spec ?? {});
 }
 
 /**
  * The namesrvAddr brokers get for this NameServerCluster: `dns:<headless>.<ns>.svc.<domain>:<remoting port>`,
  * resolved by the broker before each registration round to every ready NameServer's address.
  */
-export function nameServerDnsAddress(cr: NameServerCluster, options: BuildOptions = {}): string {
+export function nameServerDnsAddress(cr: NameServerClusterLike, options: BuildOptions = {}): string {
   const domain = options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
   const spec = specOf(cr);
   return `dns:${nameServerHeadlessServiceName(cr)}.${namespaceOf(nameServerOwner(cr))}.svc.${domain}:${spec.ports.remoting}`;
 }
 
 /** status.selector (the scale subresource's labelSelectorPath) of a NameServerCluster. */
-export function nameServerSelector(cr: NameServerCluster): string {
+export function nameServerSelector(cr: NameServerClusterLike): string {
   return selectorString(selectorLabels(nameServerOwner(cr), COMPONENT));
 }
 
-function nameServerOwner(cr: NameServerCluster): Owner {
+function nameServerOwner(cr: NameServerClusterLike): Owner {
   return { kind: 'NameServerCluster', metadata: cr.metadata };
 }
 
 /** Every child of a NameServerCluster, in apply order (Services before the StatefulSet that names one). */
-export function nameServerChildren(cr: NameServerCluster, options: BuildOptions = {}): ChildObject[] {
+export function nameServerChildren(cr: NameServerClusterLike, options: BuildOptions = {}): ChildObject[] {
   return [
     nameServerHeadlessService(cr),
     nameServerClientService(cr),
@@ -99,7 +100,7 @@ function servicePorts(spec: NameServerClusterSpec) {
   ];
 }
 
-export function nameServerHeadlessService(cr: NameServerCluster): ChildService {
+export function nameServerHeadlessService(cr: NameServerClusterLike): ChildService {
   const owner = nameServerOwner(cr);
   const spec = specOf(cr);
   return {
@@ -115,7 +116,7 @@ export function nameServerHeadlessService(cr: NameServerCluster): ChildService {
   };
 }
 
-export function nameServerClientService(cr: NameServerCluster): ChildService {
+export function nameServerClientService(cr: NameServerClusterLike): ChildService {
   const owner = nameServerOwner(cr);
   const spec = specOf(cr);
   return {
@@ -130,7 +131,10 @@ export function nameServerClientService(cr: NameServerCluster): ChildService {
   };
 }
 
-export function nameServerStatefulSet(cr: NameServerCluster, options: BuildOptions = {}): ChildStatefulSet {
+export function nameServerStatefulSet(
+  cr: NameServerClusterLike,
+  options: BuildOptions = {},
+): ChildStatefulSet {
   const owner = nameServerOwner(cr);
   const spec = specOf(cr);
   const labels = commonLabels(owner, COMPONENT);
@@ -200,7 +204,7 @@ export function nameServerStatefulSet(cr: NameServerCluster, options: BuildOptio
   };
 }
 
-export function nameServerPodDisruptionBudget(cr: NameServerCluster): ChildPodDisruptionBudget {
+export function nameServerPodDisruptionBudget(cr: NameServerClusterLike): ChildPodDisruptionBudget {
   const owner = nameServerOwner(cr);
   return {
     apiVersion: 'policy/v1',
