@@ -22,7 +22,9 @@ describe('run: argument parsing', () => {
   it('refuses a bad port with one line, before starting anything', async () => {
     const io = memoryIo();
     expect(await run(['start', '--broker-port', 'abc'], io)).toBe(2);
-    expect(io.err()).toMatch(/"abc" is not a port/);
+    expect(io.err()).toMatch(
+      /--broker-port <port>. argument .abc. is invalid. expected an integer from 0 to 65535/,
+    );
   });
 
   it('reports a bad component flag by field and source, exit 1, no stack', async () => {

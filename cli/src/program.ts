@@ -2,6 +2,11 @@ import { Command, CommanderError } from 'commander';
 import type { CliIo } from './io';
 import { ExitCode, mapError } from './errors';
 import { registerServerCommands } from './commands/server';
+import { registerMessageCommands } from './commands/message';
+import { registerBenchCommands } from './commands/bench';
+import { registerAdminCommands } from './commands/admin';
+import type { AdminPort } from './admin-port';
+import { openAdmin } from './admin-adapter';
 
 /** Global flags every command sees (through `optsWithGlobals()`). */
 export interface GlobalOptions {
@@ -14,12 +19,17 @@ export interface CommandContext {
   readonly io: CliIo;
   /** What `run` returns when the action finishes without throwing (a command may set a failure code). */
   exitCode: number;
+  /** Opens an admin client on a NameServer list (tests may pass a fake). */
+  openAdmin(namesrvAddr: string): Promise<AdminPort>;
 }
 
 const VERSION = '0.1.0';
 
 /** Builds the `skyrocket` command tree; nothing runs until it is parsed. */
-export function buildProgram(io: CliIo): { program: Command; context: CommandContext } {
+export function buildProgram(
+  io: CliIo,
+  overrides: Partial<Pick<CommandContext, 'openAdmin'>> = {},
+): { program: Command; context: CommandContext } {
   const program = new Command('skyrocket')
     .description('Skyrocket: run a RocketMQ-compatible NameServer and broker, administer clusters, benchmark')
     .version(VERSION, '-V, --version')
@@ -28,8 +38,11 @@ export function buildProgram(io: CliIo): { program: Command; context: CommandCon
     .showSuggestionAfterError(true)
     .showHelpAfterError(false);
   configure(program, io);
-  const context: CommandContext = { io, exitCode: ExitCode.OK };
+  const context: CommandContext = { io, exitCode: ExitCode.OK, openAdmin, ...overrides };
   registerServerCommands(program, context);
+  registerMessageCommands(program, context);
+  registerAdminCommands(program, context);
+  registerBenchCommands(program, context);
   return { program, context };
 }
 
@@ -53,8 +66,12 @@ export function configure(command: Command, io: CliIo): Command {
  * Runs one command line and resolves with the exit code; never throws, never exits the process. Failures print one
  * line on stderr (`--verbose` adds the stack).
  */
-export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const { program, context } = buildProgram(io);
+export async function run(
+  argv: readonly string[],
+  io: CliIo,
+  overrides: Partial<Pick<CommandContext, 'openAdmin'>> = {},
+): Promise<number> {
+  const { program, context } = buildProgram(io, overrides);
   for (const command of allCommands(program)) configure(command, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -9,7 +9,8 @@ import {
   NameServerConfigSchema,
 } from '@skyrocket/nameserver';
 import { BROKER_ENV_PREFIX, BrokerConfigSchema, buildBroker, checkBrokerConfig } from '@skyrocket/broker';
-import { CliError, UsageError } from '../errors';
+import { CliError } from '../errors';
+import { integer } from '../options';
 import type { CommandContext } from '../program';
 import { globals } from '../program';
 import { writeJson } from '../io';
@@ -163,11 +164,7 @@ interface StartOptions {
   brokerConfig?: string;
 }
 
-function port(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`"${value}" is not a port (0-65535)`);
-  return n;
-}
+const port = integer(0, 65535);
 
 function configFlag(file: string | undefined): string[] {
   return file === undefined ? [] : ['--config', file];
