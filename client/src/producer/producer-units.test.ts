@@ -5,7 +5,7 @@ import type { MessageQueue } from '../core/route';
 import { decompressBody, maybeCompress, ZLIB_COMPRESSED_SYS_FLAG } from './compression';
 import { FaultStrategy, notAvailableDuration, QueueCursor } from './fault-strategy';
 import { InFlightLimiter } from './in-flight-limiter';
-import { isReservedPropertyName, prepareMessage } from './message';
+import { isReservedPropertyName, prepareMessage, type Message } from './message';
 import { selectQueueByHash } from './queue-selector';
 import { encodeBatchMessages } from '@skyrocket/remoting';
 
@@ -122,7 +122,7 @@ describe('message preparation', () => {
   });
 
   it('refuses reserved names, separators, bad topics, empty and oversized bodies', () => {
-    const bad = [
+    const bad: Message[] = [
       { topic: 'T', body: 'x', properties: { TAGS: 'x' } },
       { topic: 'T', body: 'x', properties: { 'a\u0001b': 'x' } },
       { topic: 'T', body: 'x', tags: 'a\u0002' },
