@@ -19,7 +19,7 @@ describe('mapError', () => {
     );
     expect(exitCode).toBe(1);
     expect(message).not.toContain('\n');
-    expect(message).toMatch(/ECONNREFUSED 127\.0\.0\.1:1 more \(is the server running\?/);
+    expect(message).toMatch(/ECONNREFUSED 127\.0\.0\.1:1 more \(is it running\? set the NameServer address/);
   });
 
   it('describes anything else by its message', () => {

@@ -30,7 +30,8 @@ export function mapError(error: unknown): { message: string; exitCode: number } 
     const ok = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
     return { message: '', exitCode: ok ? ExitCode.OK : ExitCode.USAGE };
   }
-  if (isSkyrocketError(error)) {
+  // SkyrocketError (servers, remoting) and the SDK's ClientError both carry a catalog name.
+  if (isSkyrocketError(error) || hasErrorName(error)) {
     const hint = CONNECTION_HINTS[error.errorName];
     const message = oneLine(describeError(error));
     return { message: hint ? `${message} (${hint})` : message, exitCode: ExitCode.FAILED };
@@ -41,10 +42,17 @@ export function mapError(error: unknown): { message: string; exitCode: number } 
   return { message: oneLine(describeError(error)), exitCode: ExitCode.FAILED };
 }
 
+const NOT_RUNNING = 'is it running? set the NameServer address with -n host:port or NAMESRV_ADDR';
 const CONNECTION_HINTS: Partial<Record<string, string>> = {
-  CONNECT_FAILED: 'is the server running? set the address with -n host:port or NAMESRV_ADDR',
+  CONNECT_FAILED: NOT_RUNNING,
+  NAMESERVER_UNAVAILABLE: NOT_RUNNING,
+  CONNECTION_FAILED: NOT_RUNNING,
   REQUEST_TIMEOUT: 'the server did not answer in time',
 };
+
+function hasErrorName(error: unknown): error is Error & { errorName: string } {
+  return error instanceof Error && typeof (error as { errorName?: unknown }).errorName === 'string';
+}
 
 function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';

@@ -4,6 +4,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequest, RemotingClient, RequestCode } from '@skyrocket/remoting';
 import { waitFor } from '../harness/wait-for';
+import { startNameServer } from '../harness/nameserver';
+import { startBroker } from '../harness/broker';
+import { uniqueName } from '../harness/names';
+
+// Every test starts node processes (about a second each on a loaded 2-core machine).
+jest.setTimeout(90_000);
 
 // ---- running the built CLI as a child process ----
 
@@ -162,5 +168,93 @@ describe('skyrocket start', () => {
     expect(fs.existsSync(path.join(dataDir, 'broker-a'))).toBe(true);
     expect(await started.stop('SIGTERM')).toBe(0);
     expect(started.stderr()).toMatch(/received SIGTERM, shutting down\nstopped\n/);
+  });
+});
+
+describe('skyrocket against an in-process NameServer and broker', () => {
+  let nameServer: Awaited<ReturnType<typeof startNameServer>>;
+  let broker: Awaited<ReturnType<typeof startBroker>>;
+  let ns: string;
+
+  beforeAll(async () => {
+    nameServer = await startNameServer();
+    ns = nameServer.address;
+    broker = await startBroker(ns);
+    await waitFor('the broker to register', async () => (await clusterInfo(ns)).includes(broker.address), {
+      timeoutMs: 20_000,
+    });
+  });
+
+  afterAll(async () => {
+    await broker?.broker.stop();
+    await nameServer?.nameServer.stop();
+    if (broker) fs.rmSync(broker.storeDir, { recursive: true, force: true });
+  });
+
+  it('message send prints where the message was stored; NAMESRV_ADDR is the fallback address', async () => {
+    const topic = uniqueName('CliSend');
+    const result = await runCli(['message', 'send', topic, '-b', 'hello', '-t', 'TagA', '-k', 'order-1'], {
+      env: { NAMESRV_ADDR: ns },
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^status:\s+SEND_OK$/m);
+    expect(result.stdout).toMatch(new RegExp(`^topic:\\s+${topic}$`, 'm'));
+    expect(result.stdout).toMatch(/^brokerName:\s+broker-a$/m);
+  });
+
+  it('bench produce --messages 2000 --json ends with one JSON summary line', async () => {
+    const topic = uniqueName('CliBench');
+    const result = await runCli(
+      [
+        'bench',
+        'produce',
+        '-n',
+        ns,
+        '--topic',
+        topic,
+        '--messages',
+        '2000',
+        '--size',
+        '512',
+        '--concurrency',
+        '16',
+        '--json',
+      ],
+      { timeoutMs: 60_000 },
+    );
+    expect(result.code).toBe(0);
+    const last = lines(result.stdout).pop() ?? '';
+    const summary = JSON.parse(last) as {
+      benchmark: string;
+      count: number;
+      errors: number;
+      msgPerSec: number;
+      mbPerSec: number;
+      latencyMs: { p50: number; p99: number; p999: number; max: number };
+    };
+    expect(summary).toMatchObject({
+      benchmark: 'produce',
+      count: 2000,
+      errors: 0,
+      topic,
+      size: 512,
+      concurrency: 16,
+    });
+    expect(summary.msgPerSec).toBeGreaterThan(0);
+    expect(summary.latencyMs.p50).toBeGreaterThan(0);
+    expect(summary.latencyMs.p50).toBeLessThanOrEqual(summary.latencyMs.p99);
+    expect(summary.latencyMs.p99).toBeLessThanOrEqual(summary.latencyMs.max);
+    // The human summary went to stderr; stdout holds only the JSON line.
+    expect(lines(result.stdout)).toHaveLength(1);
+    expect(result.stderr).toMatch(/throughput: [\d.]+ msg\/s/);
+  });
+
+  it('an unreachable NameServer gives one clear line and exit 1', async () => {
+    const result = await runCli(['message', 'send', 'AnyTopic', '-b', 'x', '-n', '127.0.0.1:1']);
+    expect(result.code).toBe(1);
+    expectOneCleanLine(result);
+    expect(result.stderr).toMatch(/127\.0\.0\.1:1/);
+    expect(result.stderr).toMatch(/-n host:port or NAMESRV_ADDR/);
   });
 });
