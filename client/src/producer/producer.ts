@@ -16,12 +16,10 @@
 import { z } from 'zod';
 import {
   createRequest,
-  decodeHeader,
   encodeBatchMessages,
   MessageConst,
   RequestCode,
   ResponseCode,
-  SendMessageResponseHeader,
   type RemotingCommand,
 } from '@skyrocket/remoting';
 import { ClientInstance, type ClientEvents } from '../core/client-instance';
@@ -502,19 +500,19 @@ export class Producer {
         brokerName: queue.brokerName,
       });
     }
-    let header: SendMessageResponseHeader;
-    try {
-      header = decodeHeader(SendMessageResponseHeader, response.extFields);
-    } catch (error) {
+    // SendMessageResponseHeader read by hand: zod per response was the client's largest cost in a 64-in-flight run.
+    const fields = response.extFields;
+    const msgId = fields.msgId;
+    const queueId = Number(fields.queueId);
+    const queueOffset = Number(fields.queueOffset);
+    if (!msgId || !Number.isInteger(queueId) || !Number.isSafeInteger(queueOffset)) {
       throw new ClientError(
         'INVALID_RESPONSE',
-        `send response from ${address}: ${(error as Error).message}`,
-        {
-          cause: error,
-          address,
-        },
+        `send response from ${address} lacks msgId/queueId/queueOffset: ${JSON.stringify(fields)}`,
+        { address },
       );
     }
+    const header = { msgId, queueId, queueOffset, transactionId: fields.transactionId };
     return {
       status,
       msgId: outgoing.uniqIds.join(','),
