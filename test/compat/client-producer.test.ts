@@ -1,0 +1,230 @@
+/**
+ * The TypeScript Producer (@skyrocket/client) and the Apache RocketMQ 5.3.3 Java push consumer: what the TS producer
+ * sends — tags, keys, user properties, flag, a zlib-compressed body, a batch, a delayed message and a committed
+ * transaction — arrives intact at DefaultMQPushConsumer (PushConsumers.java), first through Skyrocket's NameServer and
+ * broker, then through Apache's own NameServer and broker.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Broker } from '@skyrocket/broker';
+import type { NameServer } from '@skyrocket/nameserver';
+import { Admin, Producer, TransactionProducer, type Message } from '@skyrocket/client';
+import { startBroker } from '../harness/broker';
+import { startNameServer } from '../harness/nameserver';
+import { uniqueName } from '../harness/names';
+import {
+  ensureCompatBuild,
+  freeBrokerPorts,
+  freePort,
+  killAllJavaProcesses,
+  runJava,
+  startApacheBroker,
+  startApacheNameServer,
+  withDiagnostics,
+  type JavaServerHandle,
+  type RunJavaResult,
+} from './harness/java';
+
+/** A delivery as ClientKit.received prints it. */
+interface Received {
+  id: string | null;
+  topic: string;
+  tags: string | null;
+  keys: string | null;
+  flag: number;
+  bodyB64: string;
+  properties: Record<string, string>;
+  msgId: string;
+}
+
+function received(run: RunJavaResult): Received[] {
+  return run.lines.filter(
+    (l): l is Received =>
+      typeof l === 'object' && l !== null && (l as { event?: unknown }).event === 'message',
+  );
+}
+
+const bigBody = Buffer.from('compressible payload line\n'.repeat(800)); // ~20 KiB, above the 4 KiB threshold
+
+/** The messages the TS producer sends; `sr_id` is how PushConsumers names a delivery. */
+function messages(topic: string): Message[] {
+  return [
+    {
+      topic,
+      body: 'plain body',
+      tags: 'TagA',
+      keys: ['key-1', 'key-2'],
+      flag: 7,
+      properties: { sr_id: 'plain', color: 'blue', 'unicode-é': 'ü ✓' },
+    },
+    { topic, body: bigBody, tags: 'TagBig', keys: 'big', properties: { sr_id: 'compressed' } },
+    { topic, body: 'ordered', tags: 'TagO', properties: { sr_id: 'ordered' } },
+    { topic, body: 'delayed', tags: 'TagD', delayTimeLevel: 1, properties: { sr_id: 'delayed' } },
+  ];
+}
+
+async function sendAll(namesrvAddr: string, topic: string): Promise<void> {
+  const producer = new Producer({
+    group: uniqueName('CompatTsProducer'),
+    namesrvAddr,
+    instanceName: uniqueName('p'),
+  });
+  const tx = new TransactionProducer({
+    group: uniqueName('CompatTsTx'),
+    namesrvAddr,
+    instanceName: uniqueName('tx'),
+    transactionListener: { executeLocalTransaction: () => 'COMMIT', checkLocalTransaction: () => 'COMMIT' },
+  });
+  await producer.start();
+  await tx.start();
+  try {
+    const [plain, big, ordered, delayed] = messages(topic) as [Message, Message, Message, Message];
+    expect((await producer.send(plain)).status).toBe('SEND_OK');
+    expect((await producer.send(big)).status).toBe('SEND_OK');
+    expect((await producer.send(ordered, { shardingKey: 'customer-9' })).status).toBe('SEND_OK');
+    expect((await producer.send(delayed)).status).toBe('SEND_OK');
+    const batch = await producer.sendBatch([
+      { topic, body: 'batch 0', tags: 'TagBatch', properties: { sr_id: 'batch-0' } },
+      { topic, body: 'batch 1', tags: 'TagBatch', keys: 'bk', properties: { sr_id: 'batch-1' } },
+    ]);
+    expect(batch.msgIds).toHaveLength(2);
+    await producer.sendOneway({ topic, body: 'oneway', tags: 'TagOne', properties: { sr_id: 'oneway' } });
+    const committed = await tx.sendMessageInTransaction({
+      topic,
+      body: 'transactional',
+      tags: 'TagTx',
+      properties: { sr_id: 'tx' },
+    });
+    expect(committed.localTransactionState).toBe('COMMIT');
+  } finally {
+    await tx.shutdown();
+    await producer.shutdown();
+  }
+}
+
+const EXPECTED_IDS = ['batch-0', 'batch-1', 'compressed', 'delayed', 'oneway', 'ordered', 'plain', 'tx'];
+
+async function consumeAndCheck(namesrvAddr: string, topic: string): Promise<void> {
+  const group = uniqueName('CompatJavaConsumer');
+  const run = await runJava(
+    'PushConsumers',
+    [namesrvAddr, topic, group, '1', 'CLUSTERING', '*', String(EXPECTED_IDS.length), '120'],
+    { timeoutMs: 200_000 },
+  );
+  if (run.code !== 0)
+    throw new Error(
+      `PushConsumers exited ${String(run.code)}\n${run.stdout.slice(-8000)}\n${run.stderr.slice(-4000)}`,
+    );
+  const got = new Map(received(run).map((m) => [m.id ?? m.msgId, m]));
+  expect([...got.keys()].sort()).toEqual(EXPECTED_IDS);
+
+  const plain = got.get('plain') as Received;
+  expect(Buffer.from(plain.bodyB64, 'base64').toString()).toBe('plain body');
+  expect(plain.tags).toBe('TagA');
+  expect(plain.keys).toBe('key-1 key-2');
+  expect(plain.flag).toBe(7);
+  expect(plain.properties.color).toBe('blue');
+  expect(plain.properties['unicode-é']).toBe('ü ✓');
+  expect(plain.msgId).toMatch(/^[0-9A-F]{32}$/);
+
+  // The Java consumer inflated the zlib body the TS producer compressed.
+  const compressed = got.get('compressed') as Received;
+  expect(Buffer.from(compressed.bodyB64, 'base64').equals(bigBody)).toBe(true);
+  expect(compressed.tags).toBe('TagBig');
+  expect(compressed.keys).toBe('big');
+
+  expect(got.get('batch-1')?.keys).toBe('bk');
+  expect(got.get('tx')?.tags).toBe('TagTx');
+  expect(Buffer.from((got.get('delayed') as Received).bodyB64, 'base64').toString()).toBe('delayed');
+}
+
+describe('TS Producer → Java push consumer', () => {
+  beforeAll(async () => {
+    await ensureCompatBuild();
+  }, 900_000);
+
+  afterAll(async () => {
+    await killAllJavaProcesses();
+  }, 60_000);
+
+  describe('through Skyrocket', () => {
+    let nameServer: NameServer;
+    let broker: Broker;
+    let storeDir: string;
+    let namesrvAddr: string;
+
+    beforeAll(async () => {
+      ({ nameServer, address: namesrvAddr } = await startNameServer());
+      ({ broker, storeDir } = await startBroker(namesrvAddr, {
+        transactionCheckInterval: 500,
+        transactionTimeOut: 1000,
+      }));
+    });
+
+    afterAll(async () => {
+      await broker?.stop();
+      await nameServer?.stop();
+      if (storeDir) fs.rmSync(storeDir, { recursive: true, force: true });
+    });
+
+    it('delivers every message intact', async () => {
+      const topic = uniqueName('TsToJava');
+      await sendAll(namesrvAddr, topic);
+      await consumeAndCheck(namesrvAddr, topic);
+    }, 300_000);
+  });
+
+  describe('through Apache RocketMQ 5.3.3', () => {
+    let workDir: string;
+    let namesrv: JavaServerHandle | undefined;
+    let broker: JavaServerHandle | undefined;
+    const handles = (): JavaServerHandle[] =>
+      [namesrv, broker].filter((h): h is JavaServerHandle => h !== undefined);
+
+    beforeAll(async () => {
+      workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-compat-client-'));
+      const nsPort = await freePort();
+      namesrv = await withDiagnostics(handles(), () =>
+        startApacheNameServer({ port: nsPort, workDir: path.join(workDir, 'namesrv') }),
+      );
+      const { listenPort, haPort } = await freeBrokerPorts();
+      broker = await withDiagnostics(handles(), () =>
+        startApacheBroker({
+          namesrvAddr: (namesrv as JavaServerHandle).addr,
+          brokerName: 'broker-apache',
+          clusterName: 'ApacheCluster',
+          listenPort,
+          haPort,
+          workDir: path.join(workDir, 'broker'),
+        }),
+      );
+    }, 900_000);
+
+    afterAll(async () => {
+      await Promise.allSettled(handles().map((h) => h.kill()));
+      if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    }, 120_000);
+
+    it('delivers every message intact, and Admin reads the Apache cluster', async () => {
+      const namesrvAddr = (namesrv as JavaServerHandle).addr;
+      const topic = uniqueName('TsToJava');
+      const admin = new Admin({ namesrvAddr, instanceName: uniqueName('admin') });
+      await admin.start();
+      try {
+        const clusters = await admin.listClusters();
+        expect(clusters.clusters.map((c) => c.clusterName)).toContain('ApacheCluster');
+        await admin.createTopic({ topic, readQueueNums: 4, writeQueueNums: 4, clusterName: 'ApacheCluster' });
+        await withDiagnostics(handles(), async () => {
+          await sendAll(namesrvAddr, topic);
+          await consumeAndCheck(namesrvAddr, topic);
+        });
+        const stats = await admin.topicStats(topic);
+        expect(stats).toHaveLength(4);
+        expect(stats.reduce((sum, s) => sum + s.maxOffset - s.minOffset, 0)).toBe(EXPECTED_IDS.length);
+      } finally {
+        await admin.shutdown();
+      }
+    }, 400_000);
+  });
+});
