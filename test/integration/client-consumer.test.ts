@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Broker } from '@skyrocket/broker';
 import type { NameServer } from '@skyrocket/nameserver';
 import { PushConsumer, type MessageExt, type PushConsumerOptions } from '@skyrocket/client';
@@ -86,5 +89,306 @@ describe('PushConsumer', () => {
     const qa = ca.assignment(topic).map((q) => q.queueId);
     const qb = cb.assignment(topic).map((q) => q.queueId);
     expect([...qa, ...qb].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  /** Counts deliveries per body. */
+  function counts(bodies: string[]): Map<string, number> {
+    const map = new Map<string, number>();
+    for (const body of bodies) map.set(body, (map.get(body) ?? 0) + 1);
+    return map;
+  }
+
+  async function waitForCommitted(
+    group: string,
+    topic: string,
+    queues: number,
+    total: number,
+  ): Promise<void> {
+    await waitFor(
+      `group ${group} to commit ${total} offsets`,
+      async () => {
+        let sum = 0;
+        for (let q = 0; q < queues; q++) sum += Math.max(0, await cluster.consumerOffset(group, topic, q));
+        return sum === total;
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
+  }
+
+  it('rebalances when a consumer joins and leaves, losing nothing and (idle) repeating nothing', async () => {
+    const topic = uniqueName('T');
+    const group = uniqueName('G');
+    await cluster.createTopic(topic, 8);
+    const received: string[] = [];
+    const a = collect(consumer({ group }), received).subscribe(topic);
+    const rebalances: number[] = [];
+    a.on('rebalanced', (e) => {
+      if (e.topic === topic) rebalances.push(e.queues.length);
+    });
+    await a.start();
+    await waitFor('A to own all 8 queues', () => a.assignment(topic).length === 8, { timeoutMs: 15_000 });
+    const phase1 = await cluster.sendMany(topic, 8, 40, 'p1');
+    await waitFor('phase 1', () => received.length >= 40, { timeoutMs: 20_000 });
+    await waitForCommitted(group, topic, 8, 40);
+
+    // B joins: the broker notifies the group and both rebalance to 4 + 4.
+    const b = collect(consumer({ group }), received).subscribe(topic);
+    await b.start();
+    await waitFor(
+      'A and B to own 4 queues each',
+      () => a.assignment(topic).length === 4 && b.assignment(topic).length === 4,
+      {
+        timeoutMs: 15_000,
+      },
+    );
+    const phase2 = await cluster.sendMany(topic, 8, 40, 'p2');
+    await waitFor('phase 2', () => received.length >= 80, { timeoutMs: 20_000 });
+    await waitForCommitted(group, topic, 8, 80);
+
+    // B leaves: shutdown commits its offsets and unregisters, and A takes every queue back.
+    await b.shutdown();
+    await waitFor('A to own all 8 queues again', () => a.assignment(topic).length === 8, {
+      timeoutMs: 15_000,
+    });
+    const phase3 = await cluster.sendMany(topic, 8, 40, 'p3');
+    await waitFor('phase 3', () => received.length >= 120, { timeoutMs: 20_000 });
+
+    const delivered = counts(received);
+    expect([...delivered.keys()].sort()).toEqual([...phase1, ...phase2, ...phase3].sort());
+    // The group was idle at both handovers, so nothing was delivered twice.
+    expect([...delivered.values()].every((n) => n === 1)).toBe(true);
+    expect(rebalances).toEqual(expect.arrayContaining([8, 4]));
+  });
+
+  it('delivers every message to every BROADCASTING consumer, offsets in a local file', async () => {
+    const topic = uniqueName('T');
+    const group = uniqueName('G');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-broadcast-'));
+    try {
+      await cluster.createTopic(topic, 4);
+      const a: string[] = [];
+      const b: string[] = [];
+      const options = { group, messageModel: 'BROADCASTING' as const, localOffsetStoreDir: dir };
+      const ca = collect(consumer(options), a).subscribe(topic);
+      const cb = collect(consumer(options), b).subscribe(topic);
+      await Promise.all([ca.start(), cb.start()]);
+      expect(ca.assignment(topic)).toHaveLength(4);
+      expect(cb.assignment(topic)).toHaveLength(4);
+      const sent = await cluster.sendMany(topic, 4, 20, 'b');
+      await waitFor('both consumers to get all 20', () => a.length >= 20 && b.length >= 20, {
+        timeoutMs: 20_000,
+      });
+      expect([...a].sort()).toEqual([...sent].sort());
+      expect([...b].sort()).toEqual([...sent].sort());
+      const clientId = ca.clientId ?? '';
+      await ca.shutdown();
+      const file = path.join(dir, clientId, group, 'offsets.json');
+      const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { offsetTable: Array<{ offset: number }> };
+      expect(stored.offsetTable.reduce((sum, e) => sum + e.offset, 0)).toBe(20);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps per-queue order with an orderly listener, redelivering a suspended batch first', async () => {
+    const topic = uniqueName('T');
+    const group = uniqueName('G');
+    await cluster.createTopic(topic, 4);
+    for (let i = 0; i < 15; i++) {
+      for (let q = 0; q < 4; q++) await cluster.send(topic, q, `${q}:${i}`);
+    }
+    const perQueue = new Map<number, number[]>();
+    let suspendedOnce = false;
+    const c = consumer({ group, consumeThreadMax: 4 }).subscribe(topic);
+    c.onMessageOrderly((messages) => {
+      for (const m of messages) {
+        const [queue, index] = m.body.toString().split(':').map(Number);
+        if (queue === 2 && index === 5 && !suspendedOnce) {
+          suspendedOnce = true;
+          return 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
+        }
+        const list = perQueue.get(queue ?? -1) ?? [];
+        list.push(index ?? -1);
+        perQueue.set(queue ?? -1, list);
+      }
+      return 'SUCCESS';
+    });
+    await c.start();
+    await waitFor(
+      '60 messages in order',
+      () => [...perQueue.values()].reduce((n, l) => n + l.length, 0) >= 60,
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    const expected = Array.from({ length: 15 }, (_, i) => i);
+    for (let q = 0; q < 4; q++) expect(perQueue.get(q)).toEqual(expected);
+    expect(suspendedOnce).toBe(true);
+  });
+
+  it('redelivers RECONSUME_LATER messages with growing reconsumeTimes, then moves them to the DLQ', async () => {
+    const topic = uniqueName('T');
+    const group = uniqueName('G');
+    await cluster.createTopic(topic, 1);
+    const attempts: number[] = [];
+    const good: string[] = [];
+    const c = consumer({ group, maxReconsumeTimes: 2 }).subscribe(topic);
+    c.onMessage((m) => {
+      if (m.body.toString() === 'bad') {
+        expect(m.topic).toBe(topic); // a retried message shows its original topic
+        attempts.push(m.reconsumeTimes);
+        return 'RECONSUME_LATER';
+      }
+      good.push(m.body.toString());
+      return undefined;
+    });
+    await c.start();
+    await cluster.send(topic, 0, 'bad');
+    await cluster.send(topic, 0, 'good');
+    await waitFor('three attempts at the bad message', () => attempts.length >= 3, { timeoutMs: 30_000 });
+    expect(attempts).toEqual([0, 1, 2]);
+    expect(good).toEqual(['good']);
+
+    const dlqTopic = `%DLQ%${group}`;
+    await cluster.waitForRoute(dlqTopic);
+    const dead: MessageExt[] = [];
+    const reader = consumer({ group: uniqueName('DLQREADER') }).subscribe(dlqTopic);
+    reader.onMessage((m) => {
+      dead.push(m);
+    });
+    await reader.start();
+    await waitFor('the bad message in the DLQ', () => dead.length >= 1, { timeoutMs: 15_000 });
+    expect(dead.map((m) => m.body.toString())).toEqual(['bad']);
+    expect(dead[0]?.properties.RETRY_TOPIC ?? dead[0]?.properties.DLQ_ORIGIN_TOPIC).toBe(topic);
+    // No fourth attempt arrives after the message went to the DLQ.
+    expect(attempts).toHaveLength(3);
+  });
+
+  it('starts a new group from the first offset, the last offset or a timestamp', async () => {
+    const topic = uniqueName('T');
+    await cluster.createTopic(topic, 2);
+    const before = await cluster.sendMany(topic, 2, 6, 'old');
+    const boundary = Date.now();
+    await waitFor('the clock to move past the boundary', () => Date.now() > boundary + 2, { intervalMs: 5 });
+    const middle = await cluster.sendMany(topic, 2, 4, 'mid');
+
+    const first: string[] = [];
+    const last: string[] = [];
+    const byTime: string[] = [];
+    const cFirst = collect(
+      consumer({ group: uniqueName('G'), consumeFromWhere: 'FIRST_OFFSET' }),
+      first,
+    ).subscribe(topic);
+    const cLast = collect(
+      consumer({ group: uniqueName('G'), consumeFromWhere: 'LAST_OFFSET' }),
+      last,
+    ).subscribe(topic);
+    const cTime = collect(
+      consumer({ group: uniqueName('G'), consumeFromWhere: 'TIMESTAMP', consumeTimestamp: boundary }),
+      byTime,
+    ).subscribe(topic);
+    await Promise.all([cFirst.start(), cLast.start(), cTime.start()]);
+    await waitFor('LAST_OFFSET consumer to own both queues', () => cLast.assignment(topic).length === 2, {
+      timeoutMs: 15_000,
+    });
+    const after = await cluster.sendMany(topic, 2, 4, 'new');
+    await waitFor(
+      'every consumer to see the new messages',
+      () => first.length >= 14 && last.length >= 4 && byTime.length >= 8,
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    expect([...first].sort()).toEqual([...before, ...middle, ...after].sort());
+    expect([...last].sort()).toEqual([...after].sort());
+    expect([...byTime].sort()).toEqual([...middle, ...after].sort());
+  });
+
+  it('filters by tag and by several tags', async () => {
+    const topic = uniqueName('T');
+    await cluster.createTopic(topic, 2);
+    const tags = ['TagA', 'TagB', 'TagC', undefined];
+    const sent = await cluster.sendMany(topic, 2, 40, 't', { tags: (i) => tags[i % 4] });
+    const ac: string[] = [];
+    const bOnly: string[] = [];
+    const all: string[] = [];
+    const cAC = collect(consumer({ group: uniqueName('G') }), ac).subscribe(topic, 'TagA || TagC');
+    const cB = collect(consumer({ group: uniqueName('G') }), bOnly).subscribe(topic, 'TagB');
+    const cAll = collect(consumer({ group: uniqueName('G') }), all).subscribe(topic, '*');
+    await Promise.all([cAC.start(), cB.start(), cAll.start()]);
+    await waitFor('filtered deliveries', () => ac.length >= 20 && bOnly.length >= 10 && all.length >= 40, {
+      timeoutMs: 20_000,
+    });
+    const withTag = (tag: string) => sent.filter((_, i) => tags[i % 4] === tag);
+    expect([...ac].sort()).toEqual([...withTag('TagA'), ...withTag('TagC')].sort());
+    expect([...bOnly].sort()).toEqual(withTag('TagB').sort());
+    expect(all).toHaveLength(40);
+  });
+
+  it('pauses pulling while a slow listener has the threshold cached', async () => {
+    const topic = uniqueName('T');
+    const group = uniqueName('G');
+    await cluster.createTopic(topic, 1);
+    await cluster.sendMany(topic, 1, 100, 'f');
+    let maxCached = 0;
+    let consumed = 0;
+    const pauses: string[] = [];
+    const c = consumer({ group, pullThresholdForQueue: 10, pullBatchSize: 5, consumeThreadMax: 1 }).subscribe(
+      topic,
+    );
+    c.on('flowControl', (e) => pauses.push(e.reason));
+    c.onMessage(async () => {
+      for (const stats of c.queueStats()) maxCached = Math.max(maxCached, stats.cachedMessages);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      consumed++;
+    });
+    await c.start();
+    await waitFor('all 100 consumed', () => consumed >= 100, { timeoutMs: 30_000 });
+    // A pull is only sent while no more than the threshold is cached, so at most one batch more is held.
+    expect(maxCached).toBeLessThanOrEqual(15);
+    expect(maxCached).toBeGreaterThanOrEqual(10);
+    expect(pauses).toContain('count');
+  });
+
+  it('continues from the committed offsets after a restart', async () => {
+    const topic = uniqueName('T');
+    const group = uniqueName('G');
+    await cluster.createTopic(topic, 4);
+    const first: string[] = [];
+    const c1 = collect(consumer({ group }), first).subscribe(topic);
+    await c1.start();
+    const batch1 = await cluster.sendMany(topic, 4, 20, 'r1');
+    await waitFor('batch 1', () => first.length >= 20, { timeoutMs: 20_000 });
+    await c1.shutdown();
+    // Shutdown committed every queue's offset.
+    for (let q = 0; q < 4; q++) expect(await cluster.consumerOffset(group, topic, q)).toBe(5);
+    const batch2 = await cluster.sendMany(topic, 4, 8, 'r2');
+    const second: string[] = [];
+    const c2 = collect(consumer({ group }), second).subscribe(topic);
+    await c2.start();
+    await waitFor('batch 2', () => second.length >= 8, { timeoutMs: 20_000 });
+    expect([...first].sort()).toEqual([...batch1].sort());
+    expect([...second].sort()).toEqual([...batch2].sort());
+  });
+
+  it('refuses bad options, a missing listener, a second start and use after shutdown', async () => {
+    expect(() => new PushConsumer({ group: 'bad group!', namesrvAddr: cluster.namesrvAddr })).toThrow(
+      /group/,
+    );
+    expect(
+      () => new PushConsumer({ group: 'G', namesrvAddr: cluster.namesrvAddr, pullBatchSize: 0 }),
+    ).toThrow(/pullBatchSize/);
+    const noListener = consumer({ group: uniqueName('G') }).subscribe(uniqueName('T'));
+    await expect(noListener.start()).rejects.toThrow(/no listener/);
+    const topic = uniqueName('T');
+    await cluster.createTopic(topic, 1);
+    const c = collect(consumer({ group: uniqueName('G') }), []).subscribe(topic);
+    expect(() => c.subscribe(topic, '||')).toThrow(/names no tag/);
+    await c.start();
+    await expect(c.start()).rejects.toMatchObject({ errorName: 'ALREADY_STARTED' });
+    expect(() => c.onMessage(() => undefined)).toThrow(/before start/);
+    await c.shutdown();
+    await expect(c.shutdown()).rejects.toMatchObject({ errorName: 'SHUT_DOWN' });
+    await expect(c.rebalance()).rejects.toMatchObject({ errorName: 'SHUT_DOWN' });
   });
 });
