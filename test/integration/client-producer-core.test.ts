@@ -1,0 +1,244 @@
+/**
+ * The client core the producer (and the consumers) stand on: the shared ClientInstance, heartbeats and
+ * UNREGISTER_CLIENT seen from the broker, server → client requests, NameServer failover and address-server
+ * discovery, against real Skyrocket servers (plus one small fake NameServer that calls the client back).
+ */
+import * as fs from 'node:fs';
+import { createServer } from 'node:net';
+import type { Broker } from '@skyrocket/broker';
+import type { NameServer } from '@skyrocket/nameserver';
+import {
+  createRequest,
+  createResponse,
+  RemotingServer,
+  RequestCode,
+  ResponseCode,
+  type RemotingCommand,
+} from '@skyrocket/remoting';
+import {
+  ClientInstance,
+  isClientError,
+  parseClientConfig,
+  Producer,
+  type ConsumerData,
+} from '@skyrocket/client';
+import { startBroker } from '../harness/broker';
+import { startNameServer } from '../harness/nameserver';
+import { uniqueName } from '../harness/names';
+import { waitFor } from '../harness/wait-for';
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function consumerData(group: string, topic: string): ConsumerData {
+  return {
+    groupName: group,
+    consumeType: 'CONSUME_PASSIVELY',
+    messageModel: 'CLUSTERING',
+    consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
+    subscriptionDataSet: [
+      { topic, subString: '*', tagsSet: [], codeSet: [], subVersion: Date.now(), expressionType: 'TAG' },
+    ],
+    unitMode: false,
+  };
+}
+
+describe('@skyrocket/client core against Skyrocket servers', () => {
+  let nameServer: NameServer;
+  let namesrvAddr: string;
+  let nameServerHttp: string;
+  let broker: Broker;
+  let storeDir: string;
+
+  beforeAll(async () => {
+    ({ nameServer, address: namesrvAddr, httpUrl: nameServerHttp } = await startNameServer());
+    ({ broker, storeDir } = await startBroker(namesrvAddr));
+  });
+
+  afterAll(async () => {
+    await broker.stop();
+    await nameServer.stop();
+    fs.rmSync(storeDir, { recursive: true, force: true });
+  });
+
+  it('shares one instance per clientId, registers producers by heartbeat and unregisters them on shutdown', async () => {
+    const instanceName = uniqueName('shared');
+    const [groupA, groupB] = [uniqueName('PGA'), uniqueName('PGB')];
+    const a = new Producer({ group: groupA, namesrvAddr, instanceName });
+    const b = new Producer({ group: groupB, namesrvAddr, instanceName });
+    await a.start();
+    await b.start();
+    expect(a.clientInstance).toBe(b.clientInstance);
+    const topic = uniqueName('T');
+    await a.send({ topic, body: 'x' }); // the route makes the broker known; it is heartbeated at once
+    await waitFor('both groups registered', () => {
+      const groups = broker.context.producers.groups();
+      return groups.includes(groupA) && groups.includes(groupB);
+    });
+
+    // The same group twice in one instance is refused, as in Java.
+    const duplicate = new Producer({ group: groupA, namesrvAddr, instanceName });
+    await expect(duplicate.start()).rejects.toMatchObject({ errorName: 'INVALID_ARGUMENT' });
+    expect(duplicate.state).toBe('CREATED');
+
+    await a.shutdown();
+    await waitFor('group A unregistered', () => !broker.context.producers.groups().includes(groupA));
+    expect(b.clientInstance.state).toBe('RUNNING');
+    await b.shutdown();
+    await waitFor('group B unregistered', () => !broker.context.producers.groups().includes(groupB));
+  });
+
+  it('dispatches broker → client requests to handlers and lists a group’s consumers', async () => {
+    const topic = uniqueName('T');
+    const group = uniqueName('CG');
+    const first = await ClientInstance.acquire({ namesrvAddr, instanceName: uniqueName('c1') });
+    const second = await ClientInstance.acquire({ namesrvAddr, instanceName: uniqueName('c2') });
+    try {
+      const producer = new Producer({ group: uniqueName('PG'), namesrvAddr, instanceName: uniqueName('p') });
+      await producer.start();
+      await producer.send({ topic, body: 'creates the topic' });
+      await producer.shutdown();
+      // The auto-created topic reaches the NameServer with the broker's next registration.
+      await waitFor('the topic route', () => first.getTopicRoute(topic, { refresh: true }), {
+        timeoutMs: 15_000,
+      });
+      await second.getTopicRoute(topic);
+
+      const notified: string[] = [];
+      first.onRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (request) => {
+        notified.push(request.extFields.consumerGroup ?? '');
+        return undefined;
+      });
+      first.registerConsumer({ group, consumerData: () => consumerData(group, topic) });
+      await waitFor(
+        'the first consumer registered',
+        async () => (await first.findConsumerIdList(topic, group)).length === 1,
+      );
+      second.registerConsumer({ group, consumerData: () => consumerData(group, topic) });
+      const ids = await waitFor('both consumers registered', async () => {
+        const list = await first.findConsumerIdList(topic, group);
+        return list.length === 2 ? list : undefined;
+      });
+      expect(ids.sort()).toEqual([first.clientId, second.clientId].sort());
+      await waitFor('NOTIFY_CONSUMER_IDS_CHANGED at the first consumer', () => notified.includes(group));
+
+      await second.unregisterConsumer(group);
+      await waitFor(
+        'one consumer left',
+        async () => (await first.findConsumerIdList(topic, group)).length === 1,
+      );
+    } finally {
+      await first.release();
+      await second.release();
+    }
+  });
+
+  it('fails over to the next NameServer and follows an address server', async () => {
+    const dead = `127.0.0.1:${await closedPort()}`;
+    for (let i = 0; i < 3; i++) {
+      const instance = await ClientInstance.acquire({
+        namesrvAddr: `${dead};${namesrvAddr}`,
+        instanceName: uniqueName('fo'),
+      });
+      try {
+        const route = await instance.getTopicRoute('TBW102');
+        expect(route.writeQueues.length).toBeGreaterThan(0);
+      } finally {
+        await instance.release();
+      }
+    }
+    // Every NameServer dead: one clear error.
+    const none = await ClientInstance.acquire({ namesrvAddr: dead, instanceName: uniqueName('none') });
+    try {
+      await expect(none.getTopicRoute('TBW102')).rejects.toMatchObject({
+        errorName: 'NAMESERVER_UNAVAILABLE',
+      });
+    } finally {
+      await none.release();
+    }
+
+    // The NameServer's own /rocketmq/nsaddr is the address server.
+    const viaDomain = await ClientInstance.acquire({
+      nameServerDomain: `${nameServerHttp}/rocketmq/nsaddr`,
+      instanceName: uniqueName('dom'),
+    });
+    try {
+      expect(viaDomain.nameServerAddresses.length).toBe(1);
+      const route = await viaDomain.getTopicRoute('TBW102');
+      expect(route.route.brokerDatas[0]?.brokerName).toBe('broker-a');
+    } finally {
+      await viaDomain.release();
+    }
+    await expect(
+      ClientInstance.acquire({ nameServerDomain: `http://127.0.0.1:${await closedPort()}/rocketmq/nsaddr` }),
+    ).rejects.toMatchObject({ errorName: 'NAMESERVER_UNAVAILABLE' });
+  });
+
+  it('emits routeUpdated, and gives TOPIC_NOT_EXIST for unknown topics', async () => {
+    const instance = await ClientInstance.acquire({ namesrvAddr, instanceName: uniqueName('ev') });
+    try {
+      const updates: string[] = [];
+      instance.events.on('routeUpdated', (e) => updates.push(e.topic));
+      await instance.getTopicRoute('TBW102');
+      expect(updates).toEqual(['TBW102']);
+      await instance.getTopicRoute('TBW102', { refresh: true }); // unchanged: no event
+      expect(updates).toEqual(['TBW102']);
+      const error: unknown = await instance.getTopicRoute(uniqueName('Nope')).catch((e: unknown) => e);
+      expect(isClientError(error, 'TOPIC_NOT_EXIST')).toBe(true);
+      expect((error as { responseCode: number }).responseCode).toBe(ResponseCode.TOPIC_NOT_EXIST);
+    } finally {
+      await instance.release();
+    }
+  });
+});
+
+describe('@skyrocket/client core with a NameServer that calls the client back', () => {
+  let server: RemotingServer;
+  const replies: RemotingCommand[] = [];
+
+  beforeAll(async () => {
+    server = new RemotingServer({ name: 'fake-nameserver', host: '127.0.0.1' });
+    // Answers every route request with TOPIC_NOT_EXIST, after asking the client two questions of its own.
+    server.registerProcessor(RequestCode.GET_ROUTEINFO_BY_TOPIC, async (request, connection) => {
+      replies.push(await connection.invoke(createRequest(RequestCode.GET_CONSUMER_RUNNING_INFO), 3000));
+      replies.push(await connection.invoke(createRequest(9999), 3000));
+      return createResponse(request, ResponseCode.TOPIC_NOT_EXIST, { remark: 'no route' });
+    });
+    await server.listen();
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('answers handled codes through onRequest and unknown codes with REQUEST_CODE_NOT_SUPPORTED', async () => {
+    const config = parseClientConfig({
+      namesrvAddr: `127.0.0.1:${server.address().port}`,
+      instanceName: uniqueName('fk'),
+    });
+    const instance = await ClientInstance.acquire(config);
+    try {
+      instance.onRequest(RequestCode.GET_CONSUMER_RUNNING_INFO, () => undefined); // not mine
+      instance.onRequest(RequestCode.GET_CONSUMER_RUNNING_INFO, (request) =>
+        createResponse(request, ResponseCode.SUCCESS, { body: Buffer.from('{"ok":true}') }),
+      );
+      await expect(instance.getTopicRoute('Anything')).rejects.toMatchObject({
+        errorName: 'TOPIC_NOT_EXIST',
+      });
+      expect(replies.map((r) => r.code)).toEqual([
+        ResponseCode.SUCCESS,
+        ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
+      ]);
+      expect(replies[0]?.body?.toString()).toBe('{"ok":true}');
+    } finally {
+      await instance.release();
+    }
+    await expect(instance.getTopicRoute('Anything')).rejects.toMatchObject({ errorName: 'SHUT_DOWN' });
+  });
+});
