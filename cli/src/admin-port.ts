@@ -60,8 +60,6 @@ export interface GroupProgressRow {
   brokerOffset: number;
   consumerOffset: number;
   lag: number;
-  /** Client consuming the queue, when known. */
-  clientId?: string | undefined;
 }
 
 export interface OffsetResetRow {

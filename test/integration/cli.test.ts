@@ -250,6 +250,113 @@ describe('skyrocket against an in-process NameServer and broker', () => {
     expect(result.stderr).toMatch(/throughput: [\d.]+ msg\/s/);
   });
 
+  it('topic create, list, route and status', async () => {
+    const topic = uniqueName('CliTopic');
+    const created = await runCli(['topic', 'create', topic, '-n', ns, '-r', '4', '-w', '4']);
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toBe(`created topic ${topic} on 1 broker(s): ${broker.address}\n`);
+    const again = await runCli(['topic', 'create', topic, '-n', ns]);
+    expect(again.code).toBe(1);
+    expectOneCleanLine(again);
+
+    const list = await runCli(['topic', 'list', '-n', ns, '--json']);
+    expect((JSON.parse(list.stdout) as { topics: string[] }).topics).toContain(topic);
+
+    const route = await runCli(['topic', 'route', topic, '-n', ns]);
+    expect(route.code).toBe(0);
+    expect(route.stdout).toMatch(new RegExp(`^broker-a\\s+0\\s+${broker.address}\\s+DefaultCluster$`, 'm'));
+    expect(route.stdout).toMatch(/^broker-a\s+4\s+4\s+RW$/m);
+
+    for (let i = 0; i < 3; i++) {
+      expect((await runCli(['message', 'send', topic, '-b', `m${i}`, '-n', ns])).code).toBe(0);
+    }
+    const status = await runCli(['topic', 'status', topic, '-n', ns, '--json']);
+    const queues = (JSON.parse(status.stdout) as { queues: Array<{ queueId: number; maxOffset: number }> })
+      .queues;
+    expect(queues.map((q) => q.queueId)).toEqual([0, 1, 2, 3]);
+    expect(queues.reduce((n, q) => n + q.maxOffset, 0)).toBe(3);
+  });
+
+  it('message query by id and by key finds a sent message', async () => {
+    const topic = uniqueName('CliQuery');
+    const key = uniqueName('order');
+    const sent = await runCli([
+      '--json',
+      'message',
+      'send',
+      topic,
+      '-b',
+      'find me',
+      '-k',
+      key,
+      '-p',
+      'color=red',
+      '-n',
+      ns,
+    ]);
+    const { msgId, offsetMsgId } = JSON.parse(sent.stdout) as { msgId: string; offsetMsgId: string };
+
+    const byOffsetId = await runCli(['message', 'query', '--id', offsetMsgId, '-n', ns]);
+    expect(byOffsetId.stderr).toBe('');
+    expect(byOffsetId.stdout).toMatch(/^body:\s+find me$/m);
+    expect(byOffsetId.stdout).toMatch(/color=red/);
+
+    const byUniqKey = await runCli(['--json', 'message', 'query', '--id', msgId, '-t', topic, '-n', ns]);
+    expect(JSON.parse(byUniqKey.stdout)).toMatchObject({ msgId, topic, body: 'find me' });
+
+    await waitFor('the key index to have the message', async () => {
+      const byKey = await runCli(['--json', 'message', 'query', '--key', key, '-t', topic, '-n', ns]);
+      return (
+        byKey.code === 0 && (JSON.parse(lines(byKey.stdout)[0] ?? '{}') as { msgId?: string }).msgId === msgId
+      );
+    });
+    const missing = await runCli(['message', 'query', '--key', 'no-such-key', '-t', topic, '-n', ns]);
+    expect(missing.code).toBe(1);
+    expectOneCleanLine(missing);
+  });
+
+  it('offset reset moves a group to a time, and group progress shows the lag per queue and in total', async () => {
+    const topic = uniqueName('CliOffsets');
+    const group = uniqueName('CliGroup');
+    await runCli(['topic', 'create', topic, '-n', ns, '-r', '2', '-w', '2']);
+    for (let i = 0; i < 4; i++) await runCli(['message', 'send', topic, '-b', `m${i}`, '-n', ns]);
+
+    const toEarliest = await runCli([
+      'offset',
+      'reset',
+      '-g',
+      group,
+      '-t',
+      topic,
+      '-s',
+      'earliest',
+      '-n',
+      ns,
+    ]);
+    expect(toEarliest.stderr).toBe('');
+    expect(toEarliest.code).toBe(0);
+    const behind = JSON.parse((await runCli(['--json', 'group', 'progress', group, '-n', ns])).stdout) as {
+      queues: Array<{ queueId: number; lag: number }>;
+      totalLag: number;
+    };
+    expect(behind.totalLag).toBe(4);
+    expect(behind.queues).toHaveLength(2);
+
+    const table = await runCli(['group', 'progress', group, '-t', topic, '-n', ns]);
+    expect(table.stdout).toMatch(/^topic\s+brokerName\s+queueId\s+brokerOffset\s+consumerOffset\s+lag$/m);
+    expect(table.stdout).toMatch(/total lag: 4\n$/);
+
+    await runCli(['offset', 'reset', '-g', group, '-t', topic, '-s', 'now', '-n', ns]);
+    const caughtUp = JSON.parse((await runCli(['--json', 'group', 'progress', group, '-n', ns])).stdout) as {
+      totalLag: number;
+    };
+    expect(caughtUp.totalLag).toBe(0);
+    const groups = JSON.parse((await runCli(['--json', 'group', 'list', '-n', ns])).stdout) as {
+      groups: string[];
+    };
+    expect(groups.groups).toContain(group);
+  });
+
   it('an unreachable NameServer gives one clear line and exit 1', async () => {
     const result = await runCli(['message', 'send', 'AnyTopic', '-b', 'x', '-n', '127.0.0.1:1']);
     expect(result.code).toBe(1);

@@ -120,7 +120,7 @@ describe('admin commands (fake cluster)', () => {
     expect(route.out).toContain(
       'brokerName  brokerId  address          cluster\nbroker-a           0  127.0.0.1:10911  C\n',
     );
-    expect(route.out).toContain('broker-a             8            8  RW-');
+    expect(route.out).toContain('broker-a             8            8  RW');
     const status = await cli(['topic', 'status', 'Orders']);
     const rows = status.out.trim().split('\n');
     expect(rows[0]).toMatch(/^brokerName\s+queueId\s+minOffset\s+maxOffset\s+messages\s+lastUpdated$/);

@@ -51,7 +51,8 @@ interface TopicWriteOptions extends NamesrvOptions {
   order?: boolean;
 }
 
-const PERM_NAMES: Record<number, string> = { 0: '---', 2: 'R--', 4: '-W-', 6: 'RW-' };
+// RocketMQ PermName: PERM_READ = 4, PERM_WRITE = 2.
+const PERM_NAMES: Record<number, string> = { 0: '--', 2: '-W', 4: 'R-', 6: 'RW' };
 
 function permText(perm: number): string {
   return PERM_NAMES[perm & 6] ?? String(perm);
@@ -69,11 +70,19 @@ function registerTopicCommands(program: Command, context: CommandContext): void 
           : 'change the queues or permission of an existing topic',
       )
       .argument('<topic>', 'topic name')
-      .option('-c, --cluster <name>', 'cluster whose masters get the topic (default: the only cluster)')
+      .option(
+        '-c, --cluster <name>',
+        'cluster whose masters get the topic (default: every master of every cluster)',
+      )
       .option('-b, --broker <host:port>', 'one broker address instead of a cluster')
       .option('-r, --read-queues <n>', 'read queue count', integer(1, 1024), 8)
       .option('-w, --write-queues <n>', 'write queue count', integer(1, 1024), 8)
-      .option('-p, --perm <perm>', 'permission: 6 read+write, 4 write only, 2 read only', integer(0, 7), 6)
+      .option(
+        '-p, --perm <perm>',
+        'permission (RocketMQ PermName): 6 read+write, 4 read only, 2 write only',
+        integer(0, 7),
+        6,
+      )
       .option('-o, --order', 'ordered topic (registers orderTopicConf on the NameServers)');
     withNamesrv(command).action(async (name: string, options: TopicWriteOptions, cmd: Command) => {
       if (options.cluster !== undefined && options.broker !== undefined) {
@@ -238,16 +247,8 @@ function registerGroupCommands(program: Command, context: CommandContext): void 
         { group: name, queues: rows, totalLag },
         () =>
           renderTable(
-            ['topic', 'brokerName', 'queueId', 'brokerOffset', 'consumerOffset', 'lag', 'client'],
-            rows.map((r) => [
-              r.topic,
-              r.brokerName,
-              r.queueId,
-              r.brokerOffset,
-              r.consumerOffset,
-              r.lag,
-              r.clientId ?? '',
-            ]),
+            ['topic', 'brokerName', 'queueId', 'brokerOffset', 'consumerOffset', 'lag'],
+            rows.map((r) => [r.topic, r.brokerName, r.queueId, r.brokerOffset, r.consumerOffset, r.lag]),
           ) + `total lag: ${totalLag}\n`,
       );
     },
