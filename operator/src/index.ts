@@ -7,7 +7,7 @@ export type { OperatorConfig } from './config';
 export { buildOperator, resolveConnection } from './operator';
 export type { Operator, OperatorDeps } from './operator';
 
-/** Builds and starts the operator from a (partial) config; resolves once its caches are synced. */
+/** Builds and starts the operator from a (partial) config; `waitForSync()` tells when its caches are filled. */
 export async function runOperator(
   config: Partial<OperatorConfig> = {},
   deps: OperatorDeps = {},

@@ -56,6 +56,8 @@ export interface OperatorDeps {
   pollIntervalMs?: number;
   rateLimiter?: Partial<ControllerRateLimiterOptions>;
   defaultImage?: string;
+  /** Overrides config.drainTimeoutSeconds with finer resolution (tests). */
+  drainTimeoutMs?: number;
 }
 
 export interface Operator {
@@ -66,6 +68,8 @@ export interface Operator {
   /** http://host:port of /healthz, /readyz, /metrics once started. */
   readonly httpAddress: string | undefined;
   readiness(): ReadinessReport;
+  /** Resolves once every informer has listed (and the controllers or the election have started). */
+  waitForSync(): Promise<void>;
   readonly metrics: OperatorMetrics;
 }
 
@@ -133,7 +137,7 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
     brokerAdminUrl: deps.brokerAdminUrl ?? brokerAdminUrlFromTemplate(config.brokerAdminUrlTemplate),
     clock,
     logger,
-    drainTimeoutMs: config.drainTimeoutSeconds * 1000,
+    drainTimeoutMs: deps.drainTimeoutMs ?? config.drainTimeoutSeconds * 1000,
     pollIntervalMs: deps.pollIntervalMs ?? 5000,
     recentlyDeleted: new Map(),
     ...(deps.defaultImage ? { defaultImage: deps.defaultImage } : {}),
@@ -144,6 +148,8 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
   let leader = false;
   let admin: FastifyInstance | undefined;
   let httpAddress: string | undefined;
+  let stopped = false;
+  let synced: Promise<void> = Promise.resolve();
 
   const countBy = (cache: InformerSet<KubeObject>, pred: (o: KubeObject) => boolean = () => true) =>
     cache.list().filter(pred).length;
@@ -271,34 +277,43 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
       admin = buildAdminServer({ registry, logger, readiness });
       httpAddress = await admin.listen({ host: config.httpHost, port: config.httpPort });
       for (const i of allInformers) i.start();
-      await Promise.all(allInformers.map((i) => i.waitForSync()));
-      if (!config.leaderElection) {
-        leader = true;
-        startControllers();
-        return;
-      }
-      elector = new LeaderElector({
-        client,
-        namespace: config.leaseNamespace || connection.namespace || 'default',
-        leaseName: config.leaseName,
-        identity,
-        leaseDurationMs: config.leaseDurationSeconds * 1000,
-        renewDeadlineMs: config.renewDeadlineSeconds * 1000,
-        retryPeriodMs: config.retryPeriodSeconds * 1000,
-        clock,
-        logger,
-        onStartedLeading: () => {
+      // Controllers start once every cache is synced (a reconcile on a half-filled cache would see groups
+      // missing); start() does not wait for that, so a missing CRD shows in /readyz and the logs instead of
+      // hanging the process.
+      synced = Promise.all(allInformers.map((i) => i.waitForSync())).then(() => {
+        if (stopped) return;
+        if (!config.leaderElection) {
           leader = true;
           startControllers();
-        },
-        onStoppedLeading: () => {
-          leader = false;
-          void stopControllers();
-        },
+          return;
+        }
+        elector = new LeaderElector({
+          client,
+          namespace: config.leaseNamespace || connection.namespace || 'default',
+          leaseName: config.leaseName,
+          identity,
+          leaseDurationMs: config.leaseDurationSeconds * 1000,
+          renewDeadlineMs: config.renewDeadlineSeconds * 1000,
+          retryPeriodMs: config.retryPeriodSeconds * 1000,
+          clock,
+          logger,
+          onStartedLeading: () => {
+            leader = true;
+            startControllers();
+          },
+          onStoppedLeading: () => {
+            leader = false;
+            void stopControllers();
+          },
+        });
+        elector.start();
       });
-      elector.start();
+    },
+    waitForSync() {
+      return synced;
     },
     async stop() {
+      stopped = true;
       await stopControllers();
       await elector?.stop();
       leader = false;

@@ -156,8 +156,6 @@ export class KubeClient {
     try {
       await this.request('DELETE', resourcePath(type, namespace, name), {
         body: {
-          apiVersion: 'v1',
-          kind: 'DeleteOptions',
           propagationPolicy: 'Background',
           // A precondition on the uid: never delete a newer object of the same name than the one looked at.
           ...(options.uid ? { preconditions: { uid: options.uid } } : {}),
