@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { SkyrocketError } from '@skyrocket/common';
 import { createResponse, createRequest, ResponseCode } from '@skyrocket/remoting';
 import {
@@ -46,5 +48,21 @@ describe('client error catalog', () => {
     );
     const same = new ClientError('SHUT_DOWN', 'x');
     expect(toClientError(same)).toBe(same);
+  });
+});
+
+describe('README error table', () => {
+  it('lists exactly the catalog, with the same retriable flags', () => {
+    const readme = readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const rows = [...readme.matchAll(/^\| `([A-Z_]+)` \| (yes|no|per code|per cause) \|/gm)].map((m) => [
+      m[1],
+      m[2],
+    ]);
+    expect(rows.map(([name]) => name).sort()).toEqual(Object.keys(ClientErrorCatalog).sort());
+    for (const [name, retriable] of rows) {
+      const spec = ClientErrorCatalog[name as keyof typeof ClientErrorCatalog];
+      if (retriable === 'yes' || retriable === 'no')
+        expect({ name, retriable: spec.retriable }).toEqual({ name, retriable: retriable === 'yes' });
+    }
   });
 });

@@ -56,10 +56,6 @@ export const ClientErrorCatalog = {
     retriable: true,
     description: 'More requests are waiting than maxInFlight allows and the wait timed out',
   },
-  TRANSACTION_ERROR: {
-    retriable: false,
-    description: 'The local transaction callback failed or a transaction could not be ended',
-  },
 } as const satisfies Record<string, ClientErrorSpec>;
 
 export type ClientErrorName = keyof typeof ClientErrorCatalog;

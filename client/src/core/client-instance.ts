@@ -157,6 +157,8 @@ export class ClientInstance {
     const config = isParsedConfig(input) ? input : parseClientConfig(input);
     const key = `${config.clientId}|${config.namesrvAddr ?? ''}|${config.nameServerDomain ?? ''}`;
     let instance = registry.get(key);
+    // One that was shut down directly (not released) is replaced rather than handed out dead.
+    if (instance && (instance.state === 'STOPPING' || instance.state === 'SHUTDOWN')) instance = undefined;
     if (!instance) {
       instance = new ClientInstance(config, deps, key);
       registry.set(key, instance);
