@@ -2,23 +2,23 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { camelToScreamingSnake, createLogger, loadComponentConfig } from '@skyrocket/common';
-import {
-  buildNameServer,
-  checkNameServerConfig,
-  NAMESERVER_ENV_PREFIX,
-  NameServerConfigSchema,
-} from '@skyrocket/nameserver';
-import { BROKER_ENV_PREFIX, BrokerConfigSchema, buildBroker, checkBrokerConfig } from '@skyrocket/broker';
-import { CliError } from '../errors';
 import { integer } from '../options';
 import type { CommandContext } from '../program';
 import { globals } from '../program';
 import { writeJson } from '../io';
 
 /**
+ * The server packages (and through them fastify, the store, the Kubernetes client) load only when a server command
+ * runs, so admin and bench commands start in a fraction of the time.
+ */
+const loadNameServer = () => import('@skyrocket/nameserver');
+const loadBroker = () => import('@skyrocket/broker');
+const loadOperator = () => import('@skyrocket/operator');
+
+/**
  * The commands that run servers: `start` (NameServer + broker in one process, the embedded default behind
- * `npm start`), `nameserver` and `broker` (one component each: the container entrypoint, with the same config file,
- * SKYROCKET_* environment and flags as nameserver/dist/main.js and broker/dist/main.js), and `operator`.
+ * `npm start`), and `nameserver`, `broker` and `operator` (one component each: the container entrypoint, with the same
+ * config file, SKYROCKET_* environment and flags as the components' own main.ts).
  */
 export function registerServerCommands(program: Command, context: CommandContext): void {
   const { io } = context;
@@ -48,6 +48,9 @@ export function registerServerCommands(program: Command, context: CommandContext
     )
     .action(async (options: StartOptions, command: Command) => {
       const dataDir = path.resolve(options.dataDir);
+      const { buildNameServer, checkNameServerConfig, NAMESERVER_ENV_PREFIX, NameServerConfigSchema } =
+        await loadNameServer();
+      const { BROKER_ENV_PREFIX, BrokerConfigSchema, buildBroker, checkBrokerConfig } = await loadBroker();
       const nameServerConfig = loadComponentConfig(
         { schema: NameServerConfigSchema, envPrefix: NAMESERVER_ENV_PREFIX, check: checkNameServerConfig },
         [
@@ -111,43 +114,58 @@ export function registerServerCommands(program: Command, context: CommandContext
     name: 'nameserver',
     description:
       'run a NameServer (the container entrypoint: flags, SKYROCKET_NAMESERVER_* env, --config file)',
-    schema: NameServerConfigSchema,
-    envPrefix: NAMESERVER_ENV_PREFIX,
-    check: checkNameServerConfig,
-    start: async (config) => {
-      const nameServer = buildNameServer(config);
-      const { remotingPort, httpPort } = await nameServer.start();
-      return {
-        listening: `NameServer listening on ${config.listenHost}:${remotingPort} (HTTP ${config.httpHost}:${httpPort})`,
-        stop: () => nameServer.stop(),
-      };
+    load: async () => {
+      const { buildNameServer, checkNameServerConfig, NAMESERVER_ENV_PREFIX, NameServerConfigSchema } =
+        await loadNameServer();
+      return component(
+        NameServerConfigSchema,
+        NAMESERVER_ENV_PREFIX,
+        checkNameServerConfig,
+        async (config) => {
+          const nameServer = buildNameServer(config);
+          const { remotingPort, httpPort } = await nameServer.start();
+          return {
+            listening: `NameServer listening on ${config.listenHost}:${remotingPort} (HTTP ${config.httpHost}:${httpPort})`,
+            stop: () => nameServer.stop(),
+          };
+        },
+      );
     },
   });
 
   registerComponent(program, context, {
     name: 'broker',
     description: 'run a broker (the container entrypoint: flags, SKYROCKET_BROKER_* env, --config file)',
-    schema: BrokerConfigSchema,
-    envPrefix: BROKER_ENV_PREFIX,
-    check: checkBrokerConfig,
-    start: async (config) => {
-      const broker = buildBroker(config);
-      const { httpPort } = await broker.start();
-      return {
-        listening: `Broker ${config.brokerName} (id ${config.brokerId}) listening on ${broker.brokerAddr()} (HTTP ${config.httpHost}:${httpPort}), NameServers ${config.namesrvAddr}`,
-        stop: () => broker.stop(),
-      };
+    load: async () => {
+      const { BROKER_ENV_PREFIX, BrokerConfigSchema, buildBroker, checkBrokerConfig } = await loadBroker();
+      return component(BrokerConfigSchema, BROKER_ENV_PREFIX, checkBrokerConfig, async (config) => {
+        const broker = buildBroker(config);
+        const { httpPort } = await broker.start();
+        return {
+          listening: `Broker ${config.brokerName} (id ${config.brokerId}) listening on ${broker.brokerAddr()} (HTTP ${config.httpHost}:${httpPort}), NameServers ${config.namesrvAddr}`,
+          stop: () => broker.stop(),
+        };
+      });
     },
   });
 
-  program
-    .command('operator')
-    .description('run the Kubernetes operator')
-    .argument('[flags...]')
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError('the operator is not available in this build yet (operator/ has no entry point)');
-    });
+  registerComponent(program, context, {
+    name: 'operator',
+    description:
+      'run the Kubernetes operator (in a pod, or against $KUBECONFIG; flags, SKYROCKET_OPERATOR_* env, --config file)',
+    load: async () => {
+      const { buildOperator, checkOperatorConfig, OPERATOR_ENV_PREFIX, OperatorConfigSchema } =
+        await loadOperator();
+      return component(OperatorConfigSchema, OPERATOR_ENV_PREFIX, checkOperatorConfig, async (config) => {
+        const operator = buildOperator(config);
+        await operator.start();
+        return {
+          listening: `operator ${operator.identity} running (HTTP ${operator.httpAddress ?? 'off'}), watching ${config.namespaces || 'all namespaces'}`,
+          stop: () => operator.stop(),
+        };
+      });
+    },
+  });
 }
 
 interface StartOptions {
@@ -170,36 +188,54 @@ function configFlag(file: string | undefined): string[] {
   return file === undefined ? [] : ['--config', file];
 }
 
+/** How to configure and start one component; `run` is the config loader bound to its schema. */
+interface Component {
+  describeFlags(): string;
+  run(argv: readonly string[], env: CliEnv): Promise<{ listening: string; stop(): Promise<void> }>;
+}
+
+type CliEnv = Readonly<Record<string, string | undefined>>;
+
+function component<S extends z.ZodObject>(
+  schema: S,
+  envPrefix: string,
+  check: (config: Record<string, unknown>) => string[],
+  start: (config: Readonly<z.infer<S>>) => Promise<{ listening: string; stop(): Promise<void> }>,
+): Component {
+  return {
+    describeFlags: () => describeFlags(schema, envPrefix),
+    run: (argv, env) => start(loadComponentConfig({ schema, envPrefix, check }, argv, env)),
+  };
+}
+
 /**
- * `skyrocket nameserver|broker [--config file] [--any-field value ...]`: every flag is a field of the component's
- * config schema (listed by --help), parsed by the same loader as the component's own main.ts.
+ * `skyrocket nameserver|broker|operator [--config file] [--any-field value ...]`: every flag is a field of the
+ * component's config schema (listed by --help), parsed by the same loader as the component's own main.ts. Help is
+ * handled here rather than by commander because the flag list needs the (lazily loaded) schema.
  */
-function registerComponent<S extends z.ZodObject>(
+function registerComponent(
   program: Command,
   { io }: CommandContext,
-  spec: {
-    name: string;
-    description: string;
-    schema: S;
-    envPrefix: string;
-    check: (config: Record<string, unknown>) => string[];
-    start: (config: Readonly<z.infer<S>>) => Promise<{ listening: string; stop(): Promise<void> }>;
-  },
+  spec: { name: string; description: string; load: () => Promise<Component> },
 ): void {
   program
     .command(spec.name)
     .description(spec.description)
-    .argument('[flags...]', 'configuration flags, listed below')
+    .argument('[flags...]', 'configuration flags (see --help)')
+    .helpOption(false)
     .allowUnknownOption()
-    .addHelpText('after', () => `\n${describeFlags(spec.schema, spec.envPrefix)}`)
-    .action(async (flags: string[]) => {
-      const config = loadComponentConfig(spec, flags, io.env);
-      const component = await spec.start(config);
+    .action(async (flags: string[], _options: unknown, command: Command) => {
+      const loaded = await spec.load();
+      if (flags.includes('--help') || flags.includes('-h')) {
+        io.stdout.write(`${command.helpInformation()}\n${loaded.describeFlags()}\n`);
+        return;
+      }
+      const running = await loaded.run(flags, io.env);
       // stdout carries the component's JSON logs (what a container runtime collects); status lines go to stderr.
-      io.stderr.write(`${component.listening}\n`);
+      io.stderr.write(`${running.listening}\n`);
       const signal = await io.shutdownRequested();
       io.stderr.write(`received ${signal}, shutting down\n`);
-      await component.stop();
+      await running.stop();
     });
 }
 
