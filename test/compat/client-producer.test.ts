@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Broker } from '@skyrocket/broker';
 import type { NameServer } from '@skyrocket/nameserver';
-import { Admin, Producer, TransactionProducer, type Message } from '@skyrocket/client';
+import { Admin, Producer, TransactionProducer, type Message, type SendResult } from '@skyrocket/client';
+import { waitFor } from '../harness/wait-for';
 import { startBroker } from '../harness/broker';
 import { startNameServer } from '../harness/nameserver';
 import { uniqueName } from '../harness/names';
@@ -64,7 +65,7 @@ function messages(topic: string): Message[] {
   ];
 }
 
-async function sendAll(namesrvAddr: string, topic: string): Promise<void> {
+async function sendAll(namesrvAddr: string, topic: string): Promise<SendResult> {
   const producer = new Producer({
     group: uniqueName('CompatTsProducer'),
     namesrvAddr,
@@ -80,7 +81,8 @@ async function sendAll(namesrvAddr: string, topic: string): Promise<void> {
   await tx.start();
   try {
     const [plain, big, ordered, delayed] = messages(topic) as [Message, Message, Message, Message];
-    expect((await producer.send(plain)).status).toBe('SEND_OK');
+    const plainResult = await producer.send(plain);
+    expect(plainResult.status).toBe('SEND_OK');
     expect((await producer.send(big)).status).toBe('SEND_OK');
     expect((await producer.send(ordered, { shardingKey: 'customer-9' })).status).toBe('SEND_OK');
     expect((await producer.send(delayed)).status).toBe('SEND_OK');
@@ -97,6 +99,7 @@ async function sendAll(namesrvAddr: string, topic: string): Promise<void> {
       properties: { sr_id: 'tx' },
     });
     expect(committed.localTransactionState).toBe('COMMIT');
+    return plainResult;
   } finally {
     await tx.shutdown();
     await producer.shutdown();
@@ -105,7 +108,7 @@ async function sendAll(namesrvAddr: string, topic: string): Promise<void> {
 
 const EXPECTED_IDS = ['batch-0', 'batch-1', 'compressed', 'delayed', 'oneway', 'ordered', 'plain', 'tx'];
 
-async function consumeAndCheck(namesrvAddr: string, topic: string): Promise<void> {
+async function consumeAndCheck(namesrvAddr: string, topic: string): Promise<string> {
   const group = uniqueName('CompatJavaConsumer');
   const run = await runJava(
     'PushConsumers',
@@ -137,6 +140,7 @@ async function consumeAndCheck(namesrvAddr: string, topic: string): Promise<void
   expect(got.get('batch-1')?.keys).toBe('bk');
   expect(got.get('tx')?.tags).toBe('TagTx');
   expect(Buffer.from((got.get('delayed') as Received).bodyB64, 'base64').toString()).toBe('delayed');
+  return group;
 }
 
 describe('TS Producer → Java push consumer', () => {
@@ -215,13 +219,34 @@ describe('TS Producer → Java push consumer', () => {
         const clusters = await admin.listClusters();
         expect(clusters.clusters.map((c) => c.clusterName)).toContain('ApacheCluster');
         await admin.createTopic({ topic, readQueueNums: 4, writeQueueNums: 4, clusterName: 'ApacheCluster' });
-        await withDiagnostics(handles(), async () => {
-          await sendAll(namesrvAddr, topic);
-          await consumeAndCheck(namesrvAddr, topic);
+        const { plain, group } = await withDiagnostics(handles(), async () => {
+          const sent = await sendAll(namesrvAddr, topic);
+          return { plain: sent, group: await consumeAndCheck(namesrvAddr, topic) };
         });
         const stats = await admin.topicStats(topic);
         expect(stats).toHaveLength(4);
         expect(stats.reduce((sum, s) => sum + s.maxOffset - s.minOffset, 0)).toBe(EXPECTED_IDS.length);
+
+        // Apache's ConsumeStats body (MessageQueue object keys): the Java consumer committed everything on shutdown.
+        const progress = await admin.consumeProgress(group, topic);
+        expect(progress.queues).toHaveLength(4);
+        expect(progress.totalLag).toBe(0);
+        expect(progress.queues.reduce((sum, q) => sum + q.consumerOffset, 0)).toBe(EXPECTED_IDS.length);
+
+        // Apache's index: by key, by offset msgId, by UNIQ_KEY.
+        const byKey = await waitFor('the key in the index', async () => {
+          const found = await admin.queryMessageByKey(topic, 'key-2');
+          return found.length > 0 ? found : undefined;
+        });
+        expect(byKey.map((m) => m.body.toString())).toEqual(['plain body']);
+        expect((await admin.queryMessageById(plain.offsetMsgId)).properties.color).toBe('blue');
+        expect((await admin.queryMessageById(plain.msgId, { topic })).body.toString()).toBe('plain body');
+
+        // Offset reset with no consumer online (Apache answers INVOKE_BROKER_TO_RESET_OFFSET with CONSUMER_NOT_ONLINE,
+        // so the per-queue path runs): everything is to be consumed again.
+        const reset = await admin.resetOffsetByTimestamp(group, topic, 0);
+        expect(reset).toHaveLength(4);
+        expect((await admin.consumeProgress(group, topic)).totalLag).toBe(EXPECTED_IDS.length);
       } finally {
         await admin.shutdown();
       }
