@@ -242,3 +242,92 @@ describe('@skyrocket/client core with a NameServer that calls the client back', 
     await expect(instance.getTopicRoute('Anything')).rejects.toMatchObject({ errorName: 'SHUT_DOWN' });
   });
 });
+
+describe('@skyrocket/client Producer with a broker that stops answering', () => {
+  let nameServer: NameServer;
+  let broker: Broker;
+  let brokerAddr: string;
+  let storeDir: string;
+  let fakeNameServer: RemotingServer;
+  let silentBroker: RemotingServer;
+  let unanswered = 0;
+
+  beforeAll(async () => {
+    let realNamesrvAddr: string;
+    ({ nameServer, address: realNamesrvAddr } = await startNameServer());
+    ({ broker, address: brokerAddr, storeDir } = await startBroker(realNamesrvAddr));
+    silentBroker = new RemotingServer({ name: 'silent-broker', host: '127.0.0.1' });
+    // Takes sends and never answers them (a hung broker whose socket stays open).
+    silentBroker.registerProcessor(RequestCode.SEND_MESSAGE_V2, () => {
+      unanswered++;
+      return undefined;
+    });
+    silentBroker.registerProcessor(RequestCode.HEART_BEAT, (request) =>
+      createResponse(request, ResponseCode.SUCCESS),
+    );
+    silentBroker.registerProcessor(RequestCode.UNREGISTER_CLIENT, (request) =>
+      createResponse(request, ResponseCode.SUCCESS),
+    );
+    const silentAddr = `127.0.0.1:${(await silentBroker.listen()).port}`;
+    // A NameServer that routes every topic to the real broker (broker-a) and the silent one (broker-z).
+    fakeNameServer = new RemotingServer({ name: 'fake-nameserver', host: '127.0.0.1' });
+    fakeNameServer.registerProcessor(RequestCode.GET_ROUTEINFO_BY_TOPIC, (request) =>
+      createResponse(request, ResponseCode.SUCCESS, {
+        body: Buffer.from(
+          JSON.stringify({
+            brokerDatas: [
+              { cluster: 'C', brokerName: 'broker-a', brokerAddrs: { '0': brokerAddr } },
+              { cluster: 'C', brokerName: 'broker-z', brokerAddrs: { '0': silentAddr } },
+            ],
+            queueDatas: [
+              { brokerName: 'broker-a', readQueueNums: 2, writeQueueNums: 2, perm: 6, topicSysFlag: 0 },
+              { brokerName: 'broker-z', readQueueNums: 2, writeQueueNums: 2, perm: 6, topicSysFlag: 0 },
+            ],
+          }),
+        ),
+      }),
+    );
+    await fakeNameServer.listen();
+  });
+
+  afterAll(async () => {
+    await fakeNameServer.close();
+    await silentBroker.close();
+    await broker.stop();
+    await nameServer.stop();
+    fs.rmSync(storeDir, { recursive: true, force: true });
+  });
+
+  it('times an attempt out after sendMsgMaxTimeoutPerRequestMillis and retries on another broker', async () => {
+    const producer = new Producer({
+      group: uniqueName('PG'),
+      namesrvAddr: `127.0.0.1:${fakeNameServer.address().port}`,
+      instanceName: uniqueName('hung'),
+      sendMsgTimeoutMillis: 5000,
+      sendMsgMaxTimeoutPerRequestMillis: 400,
+    });
+    const retries: Array<{ brokerName: string; errorName: string }> = [];
+    producer.events.on('sendRetry', (e) =>
+      retries.push({ brokerName: e.brokerName, errorName: e.error.errorName }),
+    );
+    await producer.start();
+    try {
+      const topic = uniqueName('T');
+      const results = [];
+      // Bounded: until one send has met the silent broker (round-robin reaches it within a few sends).
+      for (let i = 0; i < 40 && retries.length === 0; i++)
+        results.push(await producer.send({ topic, body: `m${i}` }));
+      expect(retries[0]).toEqual({ brokerName: 'broker-z', errorName: 'REQUEST_TIMEOUT' });
+      expect(unanswered).toBeGreaterThan(0);
+      expect(results.every((r) => r.status === 'SEND_OK' && r.messageQueue.brokerName === 'broker-a')).toBe(
+        true,
+      );
+      // broker-z is now avoided: the next sends go straight to broker-a without retries.
+      const retriesBefore = retries.length;
+      for (let i = 0; i < 10; i++) await producer.send({ topic, body: `n${i}` });
+      expect(retries.length).toBe(retriesBefore);
+    } finally {
+      await producer.shutdown();
+    }
+  });
+});

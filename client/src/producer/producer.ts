@@ -70,6 +70,11 @@ export const ProducerOptionsSchema = z.object({
   defaultTopicQueueNums: int(1, 1024).default(4),
   /** Latency-aware broker choice (Java sendLatencyFaultEnable). */
   sendLatencyFaultEnable: z.boolean().default(true),
+  /**
+   * Cap of one attempt while more attempts remain (Java sendMsgMaxTimeoutPerRequest; 0 = off, the attempt may use
+   * the whole remaining budget). Set it below sendMsgTimeoutMillis so a broker that hangs leaves time for a retry.
+   */
+  sendMsgMaxTimeoutPerRequestMillis: int(0, 600_000).default(0),
   /** Retry on another broker when the status is not SEND_OK (Java retryAnotherBrokerWhenNotStoreOK false). */
   retryAnotherBrokerWhenNotStoreOK: z.boolean().default(false),
 });
@@ -376,7 +381,10 @@ export class Producer {
         const address =
           instance.findMasterAddress(queue.brokerName) ??
           (await instance.findBrokerAddressOrRefresh(outgoing.topic, queue.brokerName)).address;
-        const result = await this.#sendKernel(instance, address, queue, outgoing, mode, timeout - elapsed);
+        let attemptTimeout = timeout - elapsed;
+        const cap = this.options.sendMsgMaxTimeoutPerRequestMillis;
+        if (cap > 0 && attempt + 1 < attempts) attemptTimeout = Math.min(attemptTimeout, cap);
+        const result = await this.#sendKernel(instance, address, queue, outgoing, mode, attemptTimeout);
         this.#fault.update(queue.brokerName, Date.now() - attemptStart, false);
         if (
           result &&
