@@ -16,6 +16,7 @@ import {
   type RemotingCommand,
 } from '@skyrocket/remoting';
 import {
+  Admin,
   ClientInstance,
   isClientError,
   parseClientConfig,
@@ -178,6 +179,33 @@ describe('@skyrocket/client core against Skyrocket servers', () => {
     await expect(
       ClientInstance.acquire({ nameServerDomain: `http://127.0.0.1:${await closedPort()}/rocketmq/nsaddr` }),
     ).rejects.toMatchObject({ errorName: 'NAMESERVER_UNAVAILABLE' });
+  });
+
+  it('refreshes routes in use every pollNameServerIntervalMillis', async () => {
+    const admin = new Admin({ namesrvAddr, instanceName: uniqueName('adm') });
+    await admin.start();
+    const instance = await ClientInstance.acquire({
+      namesrvAddr,
+      instanceName: uniqueName('poll'),
+      pollNameServerIntervalMillis: 100,
+    });
+    try {
+      const topic = uniqueName('T');
+      await admin.createTopic({ topic, readQueueNums: 2, writeQueueNums: 2 });
+      await waitFor('the route', () => instance.getTopicRoute(topic).catch(() => undefined));
+      const changed = new Promise<number>((resolve) =>
+        instance.events.on('routeUpdated', (e) => {
+          if (e.topic === topic && e.route.writeQueues.length === 6) resolve(e.route.writeQueues.length);
+        }),
+      );
+      await admin.updateTopic({ topic, readQueueNums: 6, writeQueueNums: 6 });
+      // No explicit refresh: the periodic one notices.
+      expect(await changed).toBe(6);
+      expect(instance.cachedTopicRoute(topic)?.writeQueues).toHaveLength(6);
+    } finally {
+      await instance.release();
+      await admin.shutdown();
+    }
   });
 
   it('emits routeUpdated, and gives TOPIC_NOT_EXIST for unknown topics', async () => {
