@@ -12,6 +12,8 @@ import { uniqueName } from '../harness/names';
 import { waitFor } from '../harness/wait-for';
 
 /** The push consumer against a real NameServer and broker on loopback. */
+jest.setTimeout(60_000);
+
 describe('PushConsumer', () => {
   let nameServer: NameServer;
   let broker: Broker;

@@ -16,3 +16,8 @@ export type { PullStatus } from './pull/pull-result';
 export { buildSubscriptionData, type Subscription } from './pull/subscription';
 export * from './push/listeners';
 export { PushConsumer, PushConsumerOptionsSchema, type PushConsumerOptions } from './push/push-consumer';
+export {
+  LitePullConsumer,
+  LitePullConsumerOptionsSchema,
+  type LitePullConsumerOptions,
+} from './lite-pull/lite-pull-consumer';
