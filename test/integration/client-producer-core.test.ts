@@ -95,6 +95,31 @@ describe('@skyrocket/client core against Skyrocket servers', () => {
     await waitFor('group B unregistered', () => !broker.context.producers.groups().includes(groupB));
   });
 
+  it('heartbeats every heartbeatBrokerIntervalMillis', async () => {
+    const group = uniqueName('PG');
+    const producer = new Producer({
+      group,
+      namesrvAddr,
+      instanceName: uniqueName('hb'),
+      heartbeatBrokerIntervalMillis: 100,
+    });
+    await producer.start();
+    try {
+      await producer.send({ topic: uniqueName('T'), body: 'x' });
+      const first = await waitFor(
+        'registered',
+        () => broker.context.producers.anyChannel(group)?.lastUpdateTimestamp,
+      );
+      // Renewed by the timer alone: nothing else is sent.
+      await waitFor(
+        'a later heartbeat',
+        () => (broker.context.producers.anyChannel(group)?.lastUpdateTimestamp ?? 0) > first,
+      );
+    } finally {
+      await producer.shutdown();
+    }
+  });
+
   it('dispatches broker → client requests to handlers and lists a group’s consumers', async () => {
     const topic = uniqueName('T');
     const group = uniqueName('CG');
