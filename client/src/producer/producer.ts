@@ -229,6 +229,12 @@ export class Producer {
       throw new ClientError('INVALID_ARGUMENT', 'sendBatch needs at least one message');
     }
     const first = messages[0] as Message;
+    if (first === null || typeof first !== 'object') {
+      throw new ClientError(
+        'INVALID_ARGUMENT',
+        'every message of a batch must be an object with topic and body',
+      );
+    }
     const prepared = messages.map((m) => {
       if (m?.topic !== first.topic) {
         throw new ClientError(
