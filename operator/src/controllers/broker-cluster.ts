@@ -15,7 +15,7 @@ import {
   type BrokerClusterObject,
   type NameServerClusterObject,
 } from './children';
-import { mergeConditions, rfc3339, type ConditionInput } from './conditions';
+import { setConditions, type ConditionInput } from '../status/conditions';
 import { isPaused, isPodReady, podOrdinal, type ControllerContext, type StatefulSetObject } from './context';
 import { type GroupObservation } from './broker-group';
 import { drainGroup, cancelDrain, type DrainOutcome } from './drain';
@@ -46,7 +46,7 @@ export async function reconcileBrokerCluster(
   const ns = cr.metadata.namespace ?? 'default';
   const now = ctx.clock.now();
   const conditionsWith = (wanted: ConditionInput[]) =>
-    mergeConditions(cr.status?.conditions, wanted, cr.metadata.generation, rfc3339(now));
+    setConditions(cr.status?.conditions, wanted, { generation: cr.metadata.generation, now: new Date(now) });
 
   if (isPaused(cr)) {
     await writeStatus(ctx, Resources.BrokerCluster, cr, {

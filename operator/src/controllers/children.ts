@@ -11,7 +11,7 @@ import {
 } from '../builders/broker';
 import { nameServerChildren, nameServerDnsAddress } from '../builders/name-server';
 import type { KubeObject } from '../runtime/types';
-import type { Condition } from './conditions';
+import type { Condition } from '../api/common';
 import type { ControllerContext } from './context';
 
 /**

@@ -5,7 +5,7 @@ import { Resources, type ResourceType } from '../runtime/resources';
 import type { KubeObject } from '../runtime/types';
 import { podAdminUrl, type GroupObservation } from './broker-group';
 import type { BrokerClusterObject } from './children';
-import { rfc3339 } from './conditions';
+import { rfc3339 } from '../status/conditions';
 import type { ControllerContext } from './context';
 
 export interface DrainOutcome {
@@ -44,7 +44,7 @@ export async function drainGroup(
     } catch (error) {
       return blocked(`group ${group.name}: cannot make it read-only for removal: ${describeError(error)}`);
     }
-    drainStartedAt = rfc3339(now);
+    drainStartedAt = rfc3339(new Date(now));
     await ctx.events.record(
       cr,
       'Normal',

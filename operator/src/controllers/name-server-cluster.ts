@@ -4,7 +4,8 @@ import type { ReconcileResult } from '../runtime/controller-runner';
 import { splitKey, type KubeObject } from '../runtime/types';
 import { applyChildren, findKind } from './apply';
 import { buildNameServerChildren, type NameServerClusterObject } from './children';
-import { mergeConditions, rfc3339, type Condition, type ConditionInput } from './conditions';
+import type { Condition } from '../api/common';
+import { setConditions, type ConditionInput } from '../status/conditions';
 import {
   isPaused,
   isPodReady,
@@ -131,7 +132,10 @@ function conditions(
   wanted: ConditionInput[],
   ctx: ControllerContext,
 ): Condition[] {
-  return mergeConditions(cr.status?.conditions, wanted, cr.metadata.generation, rfc3339(ctx.clock.now()));
+  return setConditions(cr.status?.conditions, wanted, {
+    generation: cr.metadata.generation,
+    now: new Date(ctx.clock.now()),
+  });
 }
 
 function remotingPort(cr: NameServerClusterObject): number {

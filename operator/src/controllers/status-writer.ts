@@ -1,7 +1,8 @@
 import { canonicalJson } from '../builders/meta';
 import type { ResourceType } from '../runtime/resources';
 import type { KubeObject } from '../runtime/types';
-import { findCondition, mergeConditions, rfc3339, type Condition } from './conditions';
+import type { Condition } from '../api/common';
+import { findCondition, setConditions } from '../status/conditions';
 import type { ControllerContext } from './context';
 
 export const PAUSED_REASON = 'ReconciliationPaused';
@@ -34,7 +35,7 @@ export function pausedConditions(ctx: ControllerContext, cr: WithStatus): Condit
       PAUSED_REASON,
       'annotation skyrocket.dev/paused is "true": the operator leaves this cluster and its children alone',
     );
-  return mergeConditions(
+  return setConditions(
     cr.status?.conditions,
     [
       {
@@ -45,7 +46,6 @@ export function pausedConditions(ctx: ControllerContext, cr: WithStatus): Condit
           'annotation skyrocket.dev/paused is "true": nothing is applied, scaled, drained or rolled until it is removed',
       },
     ],
-    cr.metadata.generation,
-    rfc3339(ctx.clock.now()),
+    { generation: cr.metadata.generation, now: new Date(ctx.clock.now()) },
   );
 }
