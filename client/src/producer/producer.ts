@@ -406,6 +406,10 @@ export class Producer {
         const answered = clientError.responseCode !== undefined;
         this.#fault.update(queue.brokerName, Date.now() - attemptStart, true, !answered);
         lastError = clientError;
+        if (!answered) {
+          // The broker may be gone for good: let the next sends see a fresh route (deduplicated, in the background).
+          void instance.getTopicRoute(outgoing.topic, { refresh: true }).catch(() => undefined);
+        }
         if (!clientError.retriable || attempt + 1 >= attempts) break;
         if (clientError.responseCode === ResponseCode.TOPIC_NOT_EXIST) {
           // The cached route is stale (topic deleted or moved): ask the NameServer again.
