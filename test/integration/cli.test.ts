@@ -357,6 +357,87 @@ describe('skyrocket against an in-process NameServer and broker', () => {
     expect(groups.groups).toContain(group);
   });
 
+  it('message consume prints stored messages from the first offset, filtered by tag, bounded by --count', async () => {
+    const topic = uniqueName('CliConsume');
+    await runCli(['topic', 'create', topic, '-n', ns, '-r', '2', '-w', '2']);
+    for (const [body, tag] of [
+      ['a1', 'A'],
+      ['b1', 'B'],
+      ['a2', 'A'],
+    ] as const) {
+      expect((await runCli(['message', 'send', topic, '-b', body, '-t', tag, '-n', ns])).code).toBe(0);
+    }
+    const all = await runCli([
+      '--json',
+      'message',
+      'consume',
+      topic,
+      '--count',
+      '3',
+      '--timeout',
+      '20',
+      '-n',
+      ns,
+    ]);
+    expect(all.code).toBe(0);
+    const bodies = lines(all.stdout).map((l) => (JSON.parse(l) as { body: string }).body);
+    expect(bodies.sort()).toEqual(['a1', 'a2', 'b1']);
+    expect(all.stderr).toBe('3 message(s) received\n');
+
+    const tagged = await runCli([
+      '--json',
+      'message',
+      'consume',
+      topic,
+      '--tags',
+      'A',
+      '--timeout',
+      '3',
+      '-n',
+      ns,
+    ]);
+    expect(lines(tagged.stdout).map((l) => (JSON.parse(l) as { tags: string }).tags)).toEqual(['A', 'A']);
+
+    const one = await runCli(['message', 'consume', topic, '--count', '1', '--timeout', '20', '-n', ns]);
+    expect(one.stdout).toMatch(/^body:\s+(a1|a2|b1)$/m);
+    expect(one.stderr).toBe('1 message(s) received\n');
+  });
+
+  it('bench consume counts a backlog and reports end-to-end latency as JSON', async () => {
+    const topic = uniqueName('CliBenchConsume');
+    await runCli(['topic', 'create', topic, '-n', ns, '-r', '2', '-w', '2']);
+    const produced = await runCli([
+      'bench',
+      'produce',
+      '-n',
+      ns,
+      '--topic',
+      topic,
+      '--messages',
+      '300',
+      '--json',
+    ]);
+    expect(produced.code).toBe(0);
+    // 300 measured sends plus the one sent before the clock starts.
+    const consumed = await runCli(
+      ['--json', 'bench', 'consume', '-n', ns, '--topic', topic, '--from', 'first', '--messages', '301'],
+      { timeoutMs: 60_000 },
+    );
+    expect(consumed.code).toBe(0);
+    const summary = JSON.parse(lines(consumed.stdout).pop() ?? '') as {
+      benchmark: string;
+      count: number;
+      size: number;
+      latencyMs: { p50: number };
+    };
+    expect(summary).toMatchObject({ benchmark: 'consume', count: 301, size: 1024 });
+    expect(summary.latencyMs.p50).toBeGreaterThan(0);
+
+    const missing = await runCli(['bench', 'consume', '-n', ns, '--topic', uniqueName('NoTopic')]);
+    expect(missing.code).toBe(1);
+    expectOneCleanLine(missing);
+  });
+
   it('an unreachable NameServer gives one clear line and exit 1', async () => {
     const result = await runCli(['message', 'send', 'AnyTopic', '-b', 'x', '-n', '127.0.0.1:1']);
     expect(result.code).toBe(1);

@@ -343,6 +343,8 @@ export function printMessages(
   command: Command,
   messages: readonly MessageView[],
   bodyMode: BodyMode,
+  /** More blocks were printed before these (text output separates blocks by a blank line). */
+  continued = false,
 ): void {
   const json = globals(command).json === true;
   const blocks: string[] = [];
@@ -373,7 +375,7 @@ export function printMessages(
         }),
       );
   }
-  if (!json) context.io.stdout.write(blocks.join('\n'));
+  if (!json && blocks.length > 0) context.io.stdout.write((continued ? '\n' : '') + blocks.join('\n'));
 }
 
 function messageJson(m: MessageView, bodyMode: BodyMode): Omit<MessageView, 'body'> & { body?: string } {

@@ -3,9 +3,15 @@ import { CliError, ExitCode } from '../errors';
 import { writeJson } from '../io';
 import type { CommandContext } from '../program';
 import { globals } from '../program';
-import { integer, namesrvOf, nonNegativeNumber, positiveNumber, withNamesrv } from '../options';
-import { withProducer } from '../clients';
-import { runProduceLoad, type BenchBounds, type BenchProgress, type BenchResult } from '../bench/load';
+import { choice, integer, namesrvOf, nonNegativeNumber, positiveNumber, withNamesrv } from '../options';
+import { startPushConsumer, withProducer } from '../clients';
+import {
+  runConsumeLoad,
+  runProduceLoad,
+  type BenchBounds,
+  type BenchProgress,
+  type BenchResult,
+} from '../bench/load';
 import { formatSummary, progressLine, summarize, type BenchSummary } from '../bench/report';
 
 /** The duration of a run given neither --messages nor --duration. */
@@ -86,6 +92,68 @@ export function registerBenchCommands(program: Command, context: CommandContext)
       result,
     );
   });
+
+  const consume = bench
+    .command('consume')
+    .description('consume with a push consumer; report msg/s, MB/s and end-to-end latency (born → received)')
+    .option('--topic <topic>', 'topic to consume', DEFAULT_BENCH_TOPIC)
+    .option('--messages <n>', 'stop after this many measured messages', integer(1))
+    .option(
+      '--duration <seconds>',
+      `stop after this many measured seconds (default ${DEFAULT_BENCH_SECONDS} when neither bound is given)`,
+      positiveNumber,
+    )
+    .option('--warmup <seconds>', 'consume for this long before measuring', nonNegativeNumber, 0)
+    .option(
+      '--from <where>',
+      'where a new group starts: last (only new messages) or first',
+      choice('first', 'last'),
+      'last',
+    )
+    .option('--tags <expression>', 'tag filter', '*')
+    .option('--group <group>', 'consumer group', 'skyrocket_bench_consumer');
+  withNamesrv(consume).action(async (options: ConsumeOptions, command: Command) => {
+    const { io } = context;
+    const namesrvAddr = namesrvOf(options, io);
+    // A push consumer started on a topic with no route only finds it at its next rebalance (20 s) and then, for a
+    // new group reading from "last", skips whatever was sent meanwhile: refuse up front instead.
+    const admin = await context.openAdmin(namesrvAddr);
+    try {
+      if (!(await admin.topicExists(options.topic))) {
+        throw new CliError(
+          `topic ${options.topic} does not exist: create it first (skyrocket topic create ${options.topic})`,
+        );
+      }
+    } finally {
+      await admin.close();
+    }
+    let size = 0;
+    const result = await runConsumeLoad({
+      bounds: bounds(options),
+      stopRequested: io.shutdownRequested(),
+      ...progressReporter(context),
+      subscribe: async (onMessage) => {
+        const consumer = await startPushConsumer(
+          namesrvAddr,
+          { group: options.group, topic: options.topic, tags: options.tags, from: options.from },
+          (messages) => {
+            for (const m of messages) {
+              size = m.body.length;
+              onMessage(m.bornTimestamp, m.body.length);
+            }
+          },
+        );
+        return () => consumer.shutdown();
+      },
+    });
+    report(context, command, { benchmark: 'consume', topic: options.topic, size }, result);
+  });
+}
+
+interface ConsumeOptions extends CommonBenchOptions {
+  from: 'first' | 'last';
+  tags: string;
+  group: string;
 }
 
 export function bounds(options: CommonBenchOptions): BenchBounds {

@@ -5,10 +5,11 @@ import { UsageError } from '../errors';
 import { writeJson } from '../io';
 import type { CommandContext } from '../program';
 import { globals } from '../program';
-import { integer, namesrvOf, withNamesrv } from '../options';
-import { withProducer } from '../clients';
+import { choice, integer, namesrvOf, positiveNumber, withNamesrv } from '../options';
+import { withAssignedConsumer, withProducer } from '../clients';
+import { messageView } from '../admin-adapter';
 import { renderFields } from '../table';
-import { registerMessageQuery } from './admin';
+import { printMessages, registerMessageQuery, type BodyMode } from './admin';
 
 interface SendOptions {
   namesrv?: string;
@@ -69,7 +70,63 @@ export function registerMessageCommands(program: Command, context: CommandContex
     else io.stdout.write(renderFields(view));
   });
 
+  const consume = message
+    .command('consume')
+    .description(
+      'print messages of every queue of a topic, from its first or last offset, without committing any offset',
+    )
+    .argument('<topic>', 'topic')
+    .option('-c, --count <n>', 'stop after this many messages', integer(1, 1_000_000), 10)
+    .option('--timeout <seconds>', 'stop after this many seconds', positiveNumber, 10)
+    .option(
+      '--from <where>',
+      'first: the oldest stored message; last: only new ones',
+      choice('first', 'last'),
+      'first',
+    )
+    .option('--tags <expression>', 'tag filter: *, TagA, or TagA || TagB', '*')
+    .option(
+      '--body <mode>',
+      'how to print bodies: text, base64 or none',
+      choice('text', 'base64', 'none'),
+      'text',
+    )
+    .option('--group <group>', 'consumer group the pulls are made as', 'skyrocket_cli_consumer');
+  withNamesrv(consume).action(async (topic: string, options: ConsumeOptions, command: Command) => {
+    const { io } = context;
+    const deadline = Date.now() + options.timeout * 1000;
+    let stop = false;
+    void io.shutdownRequested().then(() => (stop = true));
+    let received = 0;
+    await withAssignedConsumer(
+      namesrvOf(options, io),
+      { group: options.group, topic, tags: options.tags, from: options.from },
+      async (consumer) => {
+        while (!stop && received < options.count) {
+          const remaining = deadline - Date.now();
+          if (remaining <= 0) break;
+          // Short polls so Ctrl-C is noticed within half a second.
+          const batch = (await consumer.poll(Math.min(remaining, 500))).slice(0, options.count - received);
+          if (batch.length === 0) continue;
+          printMessages(context, command, batch.map(messageView), options.body, received > 0);
+          received += batch.length;
+        }
+      },
+    );
+    io.stderr.write(`${received} message(s) received\n`);
+  });
+
   registerMessageQuery(message, context);
+}
+
+interface ConsumeOptions {
+  namesrv?: string;
+  count: number;
+  timeout: number;
+  from: 'first' | 'last';
+  tags: string;
+  body: BodyMode;
+  group: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
