@@ -34,6 +34,20 @@ if (!version('mvn', ['-v'])) {
   );
 }
 
+const go = version('go', ['version']);
+if (!go) {
+  problems.push(
+    'Go 1.24+ is required to build the Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager) ' +
+      'and helm for the k8s tests (`npm run k8s:build`): install Go from https://go.dev/doc/install',
+  );
+} else {
+  const match = /go(\d+)\.(\d+)/.exec(go);
+  if (match && (Number(match[1]) < 1 || (Number(match[1]) === 1 && Number(match[2]) < 24)))
+    problems.push(
+      `Go 1.24+ is required to build the Kubernetes control plane and helm for the k8s tests (found ${match[0]}): install a newer Go`,
+    );
+}
+
 if (problems.length > 0) {
   console.error('Missing prerequisites:\n' + problems.map((p) => `  - ${p}`).join('\n'));
   process.exit(1);
