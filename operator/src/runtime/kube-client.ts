@@ -217,6 +217,8 @@ export class KubeClient {
                 req.destroy();
               }
             });
+            // readline re-emits the input's errors ('aborted' when the stream is cut): handled here, once.
+            lines.on('error', (error) => end(aborted ? undefined : error));
             res.on('error', (error) => end(aborted ? undefined : error));
             res.on('close', () => end());
           },

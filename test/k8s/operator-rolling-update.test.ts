@@ -1,0 +1,155 @@
+/**
+ * Rolling updates with kube-controller-manager running (it creates the Pods of the operator's StatefulSets; no
+ * kubelet, so the test marks Pods Ready). A config change rolls a group one pod at a time, slaves before the master,
+ * each step gated on every pod being ready and registered with every NameServer (the fake admin API's
+ * GET /api/broker).
+ */
+import { silentLogger } from '@skyrocket/common';
+import { runOperator, type Operator } from '../../operator/src';
+import type { KubeClient } from '../../operator/src/runtime/kube-client';
+import { Resources } from '../../operator/src/runtime/resources';
+import type { KubeObject } from '../../operator/src/runtime/types';
+import { waitFor } from '../harness/wait-for';
+import { startControlPlane, type ControlPlane } from './harness/control-plane';
+import {
+  FakeBrokerAdmin,
+  clientFor,
+  condition,
+  createNamespace,
+  eventsFor,
+  installCrds,
+  markPodReady,
+  type ConditionView,
+} from './operator-fixtures';
+
+jest.setTimeout(240_000);
+
+const NS = 'roll';
+const PODS = ['mq-g0-0', 'mq-g0-1', 'mq-g0-2'];
+
+interface Pod extends KubeObject {
+  status?: { conditions?: Array<{ type: string; status: string }> };
+}
+type Cr = KubeObject & { status?: { conditions?: ConditionView[] } & Record<string, unknown> };
+
+describe('rolling update', () => {
+  let cp: ControlPlane;
+  let client: KubeClient;
+  let operator: Operator;
+  const admin = new FakeBrokerAdmin();
+
+  const pods = async () => {
+    const list = await client.list<Pod>(Resources.Pod, NS);
+    return new Map(list.items.map((p) => [p.metadata.name, p]));
+  };
+  const isReady = (pod: Pod | undefined) =>
+    pod !== undefined &&
+    (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  /** Marks every existing, not-yet-ready pod Ready (what a kubelet would do once the broker is up). */
+  const readyAll = async () => {
+    for (const pod of (await pods()).values())
+      if (!isReady(pod) && !pod.metadata.deletionTimestamp) await markPodReady(client, NS, pod.metadata.name);
+  };
+
+  beforeAll(async () => {
+    cp = await startControlPlane({ controllerManager: true });
+    client = clientFor(cp.kubeconfigPath);
+    await installCrds(client);
+    await createNamespace(client, NS);
+    await admin.start();
+    operator = await runOperator(
+      { leaderElection: false, httpHost: '127.0.0.1', httpPort: 0, logLevel: 'silent' },
+      {
+        connection: client.connection,
+        logger: silentLogger(),
+        brokerAdminUrl: admin.url,
+        pollIntervalMs: 200,
+      },
+    );
+    await operator.waitForSync();
+  }, 300_000);
+
+  afterAll(async () => {
+    await operator?.stop();
+    await admin.stop();
+    client?.close();
+    await cp?.stop();
+  });
+
+  it('replaces slaves before the master, one at a time, each after all are ready and registered', async () => {
+    await client.create(Resources.BrokerCluster, {
+      apiVersion: 'skyrocket.dev/v1alpha1',
+      kind: 'BrokerCluster',
+      metadata: { name: 'mq', namespace: NS },
+      spec: { nameServerAddresses: '10.0.0.10:9876', groups: 1, replicasPerGroup: 3 },
+    } as KubeObject);
+    await waitFor(
+      'three pods',
+      async () => {
+        const now = await pods();
+        return PODS.every((name) => now.has(name));
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    await readyAll();
+    await waitFor(
+      'cluster Ready',
+      async () =>
+        condition(await client.get<Cr>(Resources.BrokerCluster, NS, 'mq'), 'Ready')?.status === 'True',
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    const original = new Map([...(await pods())].map(([name, pod]) => [name, pod.metadata.uid]));
+
+    // A slave that is not registered with the NameServer holds the roll back.
+    admin.broker('mq-g0-1').registeredWith = 0;
+    await client.mergePatch(Resources.BrokerCluster, NS, 'mq', {
+      spec: { brokerConfig: { maxMessageSize: '8388608' } },
+    });
+    const held = await waitFor(
+      'roll waiting on registration',
+      async () => {
+        const cr = await client.get<Cr>(Resources.BrokerCluster, NS, 'mq');
+        const progressing = condition(cr, 'Progressing');
+        return progressing?.reason === 'RollingUpdate' && /registered with 0 of 1/.test(progressing.message)
+          ? cr
+          : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    expect(held).toBeDefined();
+    for (const [name, uid] of original) expect((await pods()).get(name)?.metadata.uid).toBe(uid);
+    admin.broker('mq-g0-1').registeredWith = 1;
+
+    // Drive the roll like kubelets would: mark re-created pods Ready; watch that at most one pod is ever missing
+    // or not ready, and record the order pods were replaced in.
+    const replaced: string[] = [];
+    let worstUnavailable = 0;
+    await waitFor(
+      'every pod replaced',
+      async () => {
+        const now = await pods();
+        const unavailable = PODS.filter((name) => !isReady(now.get(name))).length;
+        worstUnavailable = Math.max(worstUnavailable, unavailable);
+        for (const name of PODS) {
+          const pod = now.get(name);
+          if (pod && pod.metadata.uid !== original.get(name) && !replaced.includes(name)) replaced.push(name);
+        }
+        await readyAll();
+        return replaced.length === 3 && PODS.every((name) => isReady(now.get(name)));
+      },
+      { timeoutMs: 120_000, intervalMs: 100 },
+    );
+    expect(replaced).toEqual(['mq-g0-2', 'mq-g0-1', 'mq-g0-0']);
+    expect(worstUnavailable).toBeLessThanOrEqual(1);
+    const rolls = (await eventsFor(client, NS, 'mq')).filter((e) => e.reason === 'RollingUpdate');
+    expect(rolls.map((e) => /replacing pod (\S+)/.exec(e.note)?.[1])).toEqual(
+      expect.arrayContaining(['mq-g0-2', 'mq-g0-1', 'mq-g0-0']),
+    );
+    await waitFor(
+      'cluster Ready after the roll',
+      async () =>
+        condition(await client.get<Cr>(Resources.BrokerCluster, NS, 'mq'), 'Ready')?.status === 'True',
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+  });
+});
