@@ -111,6 +111,35 @@ const BrokerConfigOverridesSchema = z
 
 const NAME_SERVER_ADDRESSES = /^(dns:[^:;\s]+:[0-9]{1,5}|[^:;\s]+:[0-9]{1,5}(;[^:;\s]+:[0-9]{1,5})*)$/;
 
+interface SpecRule {
+  rule: string;
+  message: string;
+  fieldPath?: string;
+  path: string[];
+  holds(spec: {
+    nameServerRef?: unknown;
+    nameServerAddresses?: string | undefined;
+    replicationMode: string;
+    replicasPerGroup: number;
+  }): boolean;
+}
+
+const specRules: SpecRule[] = [
+  {
+    rule: 'has(self.nameServerRef) != has(self.nameServerAddresses)',
+    message: 'set exactly one of nameServerRef and nameServerAddresses',
+    path: [],
+    holds: (spec) => (spec.nameServerRef !== undefined) !== (spec.nameServerAddresses !== undefined),
+  },
+  {
+    rule: "self.replicationMode != 'SYNC' || self.replicasPerGroup >= 2",
+    message: 'replicationMode SYNC needs a slave: set replicasPerGroup to 2 or more',
+    fieldPath: '.replicationMode',
+    path: ['replicationMode'],
+    holds: (spec) => spec.replicationMode !== 'SYNC' || spec.replicasPerGroup >= 2,
+  },
+];
+
 export const BrokerClusterSpecSchema = z
   .object({
     nameServerRef: z
@@ -224,17 +253,19 @@ export const BrokerClusterSpecSchema = z
     env: envSchema('SKYROCKET_BROKER_'),
     pod: PodOverridesSchema.optional(),
   })
+  // The same cross-field rules twice: CEL for the apiserver, a refinement for objects parsed in the operator.
+  .superRefine((spec, ctx) => {
+    for (const rule of specRules) {
+      if (!rule.holds(spec)) ctx.addIssue({ code: 'custom', message: rule.message, path: rule.path });
+    }
+  })
   .meta(
     cel(
-      {
-        rule: 'has(self.nameServerRef) != has(self.nameServerAddresses)',
-        message: 'set exactly one of nameServerRef and nameServerAddresses',
-      },
-      {
-        rule: "self.replicationMode != 'SYNC' || self.replicasPerGroup >= 2",
-        message: 'replicationMode SYNC needs a slave: set replicasPerGroup to 2 or more',
-        fieldPath: '.replicationMode',
-      },
+      ...specRules.map(({ rule, message, fieldPath }) => ({
+        rule,
+        message,
+        ...(fieldPath ? { fieldPath } : {}),
+      })),
     ),
   )
   .describe('Desired state of a set of broker groups');

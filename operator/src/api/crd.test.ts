@@ -214,6 +214,21 @@ describe('zod schemas', () => {
   });
 });
 
+describe('cross-field rules in the operator', () => {
+  it('refuse in zod what the CEL rules refuse in the apiserver', () => {
+    const issues = (spec: unknown) =>
+      BrokerClusterSpecSchema.safeParse(spec).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(issues({ nameServerRef: { name: 'ns' }, nameServerAddresses: 'a:1' })).toEqual([
+      ': set exactly one of nameServerRef and nameServerAddresses',
+    ]);
+    expect(issues({})).toEqual([': set exactly one of nameServerRef and nameServerAddresses']);
+    expect(issues({ nameServerAddresses: 'a:1', replicationMode: 'SYNC', replicasPerGroup: 1 })).toEqual([
+      'replicationMode: replicationMode SYNC needs a slave: set replicasPerGroup to 2 or more',
+    ]);
+    expect(issues({ nameServerAddresses: 'a:1;b:2', replicationMode: 'SYNC' })).toBeUndefined();
+  });
+});
+
 describe('docs/crds.md', () => {
   it('lists every spec field with its description, default and rules', () => {
     const text = crdReference(crdManifests());
