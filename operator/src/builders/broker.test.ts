@@ -5,6 +5,8 @@ import {
   brokerGroupIndexOf,
   brokerGroupName,
   brokerNameServerAddress,
+  brokerPersistentVolumeClaimNames,
+  brokerStorageRequest,
   brokerSelector,
   brokerStatefulSet,
   configHash,
@@ -315,6 +317,8 @@ describe('broker naming and NameServer addresses', () => {
     expect(brokerGroupIndexOf(bc(), 'mq-g012')).toBeUndefined();
     expect(brokerGroupIndexOf(bc(), 'mqx-g1')).toBeUndefined();
     expect(brokerGroupIndexOf(bc(), 'mq-g1-config')).toBeUndefined();
+    expect(brokerPersistentVolumeClaimNames(bc(), 1)).toEqual(['data-mq-g1-0', 'data-mq-g1-1']);
+    expect(brokerStorageRequest(bc({ storage: { size: 1024, reclaimPolicy: 'Retain' } }))).toBe('1024');
     expect(brokerSelector(bc())).toBe(
       'app.kubernetes.io/component=broker,app.kubernetes.io/name=skyrocket,skyrocket.dev/cluster=mq',
     );

@@ -83,6 +83,24 @@ export function brokerPodName(cr: { metadata: { name: string } }, index: number,
   return `${brokerGroupName(cr, index)}-${ordinal}`;
 }
 
+/**
+ * PVC names of group `index` (the StatefulSet controller names them `<template>-<pod>`). A StatefulSet's
+ * volumeClaimTemplates are immutable, so growing spec.storage.size means patching these PVCs to
+ * `brokerStorageRequest(cr)` and re-creating the StatefulSet with propagationPolicy Orphan (pods keep running).
+ */
+export function brokerPersistentVolumeClaimNames(cr: BrokerClusterLike, index: number): string[] {
+  const spec = specOf(cr);
+  return Array.from(
+    { length: spec.replicasPerGroup },
+    (_, ordinal) => `${BROKER_DATA_VOLUME}-${brokerPodName(cr, index, ordinal)}`,
+  );
+}
+
+/** The storage request every broker PVC should have (spec.storage.size as a string quantity). */
+export function brokerStorageRequest(cr: BrokerClusterLike): string {
+  return String(specOf(cr).storage.size);
+}
+
 /** The group index of a StatefulSet/pod name of this cluster, or undefined when it is not one of its groups. */
 export function brokerGroupIndexOf(
   cr: { metadata: { name: string } },
