@@ -374,6 +374,42 @@ describe('PushConsumer', () => {
     expect([...second].sort()).toEqual([...batch2].sort());
   });
 
+  it('shuts down gracefully: waits for listeners in flight (bounded) and commits what finished', async () => {
+    const topic = uniqueName('T');
+    const group = uniqueName('G');
+    await cluster.createTopic(topic, 1);
+    await cluster.sendMany(topic, 1, 3, 'g');
+    const started: string[] = [];
+    const finished: string[] = [];
+    const c = consumer({ group, consumeThreadMax: 1 }).subscribe(topic);
+    c.onMessage(async (m) => {
+      started.push(m.body.toString());
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      finished.push(m.body.toString());
+    });
+    await c.start();
+    await waitFor('the first listener call', () => started.length >= 1, { timeoutMs: 15_000 });
+    await c.shutdown();
+    expect(finished).toEqual(started); // nothing was cut off
+    expect(await cluster.consumerOffset(group, topic, 0)).toBe(finished.length);
+
+    // A listener that never returns holds shutdown only for awaitTerminationMillisWhenShutdown, and its message
+    // stays uncommitted (it is delivered again to the next member).
+    const stuckGroup = uniqueName('G');
+    let entered = false;
+    const stuck = consumer({ group: stuckGroup, awaitTerminationMillisWhenShutdown: 300 }).subscribe(topic);
+    stuck.onMessage(() => {
+      entered = true;
+      return new Promise(() => undefined);
+    });
+    await stuck.start();
+    await waitFor('the stuck listener', () => entered, { timeoutMs: 15_000 });
+    const before = Date.now();
+    await stuck.shutdown();
+    expect(Date.now() - before).toBeLessThan(5000);
+    expect(await cluster.consumerOffset(stuckGroup, topic, 0)).toBeLessThanOrEqual(0);
+  });
+
   it('refuses bad options, a missing listener, a second start and use after shutdown', async () => {
     expect(() => new PushConsumer({ group: 'bad group!', namesrvAddr: cluster.namesrvAddr })).toThrow(
       /group/,

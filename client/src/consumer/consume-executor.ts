@@ -9,8 +9,12 @@ export class ConsumeExecutor {
   #running = 0;
   #idleWaiters: Array<() => void> = [];
 
-  constructor(concurrency: number) {
+  readonly #onTaskError: ((error: unknown) => void) | undefined;
+
+  /** `onTaskError` hears about a task that threw (a bug: tasks report their own failures). */
+  constructor(concurrency: number, onTaskError?: (error: unknown) => void) {
     this.#concurrency = Math.max(1, concurrency);
+    this.#onTaskError = onTaskError;
   }
 
   /** Tasks running now. */
@@ -56,7 +60,7 @@ export class ConsumeExecutor {
       if (task === undefined) break;
       this.#running++;
       void task()
-        .catch(() => undefined)
+        .catch((error: unknown) => this.#onTaskError?.(error))
         .finally(() => {
           this.#running--;
           this.#drain();

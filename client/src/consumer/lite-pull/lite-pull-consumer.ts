@@ -179,8 +179,8 @@ export class LitePullConsumer {
     this.#subscriptions.set(topic, subscription);
     if (this.#rebalancer !== undefined) {
       this.#rebalancer.subscriptions.set(topic, subscription);
-      void this.#instance?.sendHeartbeatToAllBrokers();
-      void this.#rebalancer.rebalance();
+      this.#heartbeatSoon();
+      this.#rebalanceSoon();
     }
     return this;
   }
@@ -376,6 +376,18 @@ export class LitePullConsumer {
     return state;
   }
 
+  #rebalanceSoon(): void {
+    this.#rebalancer
+      ?.rebalance()
+      .catch((error: unknown) => this.#logger.warn({ err: error }, 'rebalance failed'));
+  }
+
+  #heartbeatSoon(): void {
+    this.#instance
+      ?.sendHeartbeatToAllBrokers()
+      .catch((error: unknown) => this.#logger.warn({ err: error }, 'heartbeat failed'));
+  }
+
   #emit<K extends keyof ConsumerEvents & string>(event: K, payload: ConsumerEvents[K]): void {
     this.#events.emit(event, payload, (error) =>
       this.#logger.error({ err: error, event }, 'event listener threw'),
@@ -495,8 +507,7 @@ export class LitePullConsumer {
   }
 
   #onConsumerIdsChanged(request: RemotingCommand): undefined {
-    if (request.extFields.consumerGroup === this.group && this.#lifecycle.isRunning)
-      void this.#rebalancer?.rebalance();
+    if (request.extFields.consumerGroup === this.group && this.#lifecycle.isRunning) this.#rebalanceSoon();
     return undefined;
   }
 

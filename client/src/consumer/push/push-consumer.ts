@@ -158,7 +158,9 @@ export class PushConsumer {
     this.#clientInput = options;
     this.group = this.#options.group;
     this.#lifecycle = new Lifecycle(`push consumer "${this.group}"`);
-    this.#executor = new ConsumeExecutor(this.#options.consumeThreadMax);
+    this.#executor = new ConsumeExecutor(this.#options.consumeThreadMax, (error) =>
+      this.#logger.error({ err: error }, 'consume task failed'),
+    );
     this.#logger = clientConfig.logger.child({
       component: 'push-consumer',
       group: this.group,
@@ -215,8 +217,8 @@ export class PushConsumer {
     this.#subscriptions.set(topic, subscription);
     if (this.#rebalancer !== undefined) {
       this.#rebalancer.subscriptions.set(topic, subscription);
-      void this.#instance?.sendHeartbeatToAllBrokers();
-      void this.#rebalancer.rebalance();
+      this.#heartbeatSoon();
+      this.#rebalanceSoon();
     }
     return this;
   }
@@ -226,8 +228,8 @@ export class PushConsumer {
     this.#subscriptions.delete(topic);
     if (this.#rebalancer !== undefined) {
       this.#rebalancer.subscriptions.delete(topic);
-      void this.#instance?.sendHeartbeatToAllBrokers();
-      void this.#rebalancer.rebalance();
+      this.#heartbeatSoon();
+      this.#rebalanceSoon();
     }
     return this;
   }
@@ -501,8 +503,20 @@ export class PushConsumer {
   #onConsumerIdsChanged(request: RemotingCommand): undefined {
     if (request.extFields.consumerGroup !== this.group || !this.#lifecycle.isRunning) return undefined;
     this.#logger.info('consumer ids changed; rebalancing');
-    void this.#rebalancer?.rebalance();
+    this.#rebalanceSoon();
     return undefined;
+  }
+
+  #rebalanceSoon(): void {
+    this.#rebalancer
+      ?.rebalance()
+      .catch((error: unknown) => this.#logger.warn({ err: error }, 'rebalance failed'));
+  }
+
+  #heartbeatSoon(): void {
+    this.#instance
+      ?.sendHeartbeatToAllBrokers()
+      .catch((error: unknown) => this.#logger.warn({ err: error }, 'heartbeat failed'));
   }
 
   #emit<K extends keyof ConsumerEvents & string>(event: K, payload: ConsumerEvents[K]): void {
