@@ -34,8 +34,14 @@ export async function drainGroup(
 ): Promise<DrainOutcome> {
   const url = podAdminUrl(ctx, cr, group, 0);
   let drainStartedAt = group.previous?.drainStartedAt;
-  const blocked = async (message: string, extra: Partial<DrainOutcome> = {}): Promise<DrainOutcome> => {
-    await ctx.events.record(cr, 'Warning', 'DrainBlocked', message);
+  // The Event note stays the same while the cause does (so repeats only bump its series count); the condition
+  // message may carry changing numbers.
+  const blocked = async (
+    message: string,
+    extra: Partial<DrainOutcome> = {},
+    note = message,
+  ): Promise<DrainOutcome> => {
+    await ctx.events.record(cr, 'Warning', 'DrainBlocked', note);
     return { phase: 'DrainBlocked', message, ...(drainStartedAt ? { drainStartedAt } : {}), ...extra };
   };
   if (!drainStartedAt) {
@@ -54,6 +60,7 @@ export async function drainGroup(
   }
   let remainingLag: number;
   let detail: string;
+  let laggingGroups: string;
   try {
     const broker = await ctx.brokerAdmin.broker(url);
     if (broker.permission !== 'read-only' && broker.permission !== 'none')
@@ -72,6 +79,11 @@ export async function drainGroup(
       .slice(0, 5)
       .map((l) => `${l.group}: ${l.lag}`)
       .join(', ');
+    laggingGroups = lags
+      .filter((l) => l.lag > 0)
+      .map((l) => l.group)
+      .sort()
+      .join(', ');
   } catch (error) {
     return blocked(`group ${group.name}: cannot check its consumers' lag: ${describeError(error)}`);
   }
@@ -85,12 +97,14 @@ export async function drainGroup(
     );
     return { phase: 'Removed', message: `group ${group.name} removed`, drainStartedAt, remainingLag: 0 };
   }
-  const elapsedSeconds = Math.round((now - Date.parse(drainStartedAt)) / 1000);
-  if (elapsedSeconds * 1000 > ctx.drainTimeoutMs)
+  if (now - Date.parse(drainStartedAt) > ctx.drainTimeoutMs) {
+    const timeout = `${Math.round(ctx.drainTimeoutMs / 1000)}s`;
     return blocked(
-      `group ${group.name}: consumers still have ${remainingLag} messages to consume (${detail}) after ${elapsedSeconds}s, past the drain timeout of ${Math.round(ctx.drainTimeoutMs / 1000)}s; the group stays read-only until they do`,
+      `group ${group.name}: consumers still have ${remainingLag} messages to consume (${detail}) past the drain timeout of ${timeout} (read-only since ${drainStartedAt}); the group stays until they do`,
       { remainingLag },
+      `group ${group.name}: consumer groups ${laggingGroups} have not drained it within the drain timeout of ${timeout}; it stays read-only and is removed once they have (remaining lag in status.brokerGroups)`,
     );
+  }
   return {
     phase: 'Draining',
     message: `group ${group.name}: read-only, waiting for consumers to consume ${remainingLag} messages (${detail})`,
