@@ -29,8 +29,8 @@ export interface WrapperModule {
   /** The module whose programs it builds (its version is read from the wrapper's go.mod). */
   readonly sourceModule: string;
   readonly binaries: readonly { readonly name: K8sBinaryName; readonly pkg: string }[];
-  /** -ldflags -X settings beyond `-s -w`, given the source module's version. */
-  versionFlags(version: string): string[];
+  /** -ldflags -X settings beyond `-s -w`, given the source module's version and the wrapper's go.mod text. */
+  versionFlags(version: string, goMod: string): string[];
 }
 
 export const WRAPPER_MODULES: readonly WrapperModule[] = [
@@ -65,7 +65,22 @@ export const WRAPPER_MODULES: readonly WrapperModule[] = [
     dir: 'helm',
     sourceModule: 'helm.sh/helm/v3',
     binaries: [{ name: 'helm', pkg: 'helm.sh/helm/v3/cmd/helm' }],
-    versionFlags: (version) => [`-X helm.sh/helm/v3/internal/version.version=${version}`],
+    // What helm's Makefile sets: its version, and the Kubernetes version `helm template` and `helm lint` assume
+    // without a cluster (major = client-go's major + 1, minor = client-go's minor; v1.20 when unset, which fails
+    // every chart with a kubeVersion constraint above it).
+    versionFlags(version, goMod) {
+      const clientGo = /^v(\d+)\.(\d+)\./.exec(requiredVersion(goMod, 'k8s.io/client-go') ?? '');
+      const kube = clientGo ? [String(Number(clientGo[1]) + 1), clientGo[2]] : undefined;
+      return [
+        `-X helm.sh/helm/v3/internal/version.version=${version}`,
+        ...(kube
+          ? ['helm.sh/helm/v3/pkg/lint/rules', 'helm.sh/helm/v3/pkg/chartutil'].flatMap((pkg) => [
+              `-X ${pkg}.k8sVersionMajor=${kube[0]}`,
+              `-X ${pkg}.k8sVersionMinor=${kube[1]}`,
+            ])
+          : []),
+      ];
+    },
   },
 ];
 
@@ -77,15 +92,22 @@ export type K8sBinaries = {
   kubectl: string;
 };
 
+function wrapperGoMod(module: WrapperModule): string {
+  return fs.readFileSync(path.join(WRAPPER_MODULES_DIR, module.dir, 'go.mod'), 'utf8');
+}
+
+/** The version a go.mod requires of a module (`require m v` or a line of a require block), if any. */
+function requiredVersion(goMod: string, modulePath: string): string | undefined {
+  const escaped = modulePath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, 'm').exec(goMod)?.[1];
+}
+
 /** The version of `sourceModule` that the wrapper module's go.mod requires. */
 export function wrapperModuleVersion(module: WrapperModule): string {
-  const goMod = fs.readFileSync(path.join(WRAPPER_MODULES_DIR, module.dir, 'go.mod'), 'utf8');
-  const escaped = module.sourceModule.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  const match = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, 'm').exec(goMod);
-  if (!match?.[1]) {
+  const version = requiredVersion(wrapperGoMod(module), module.sourceModule);
+  if (!version)
     throw new Error(`scripts/k8s/build/${module.dir}/go.mod does not require ${module.sourceModule}`);
-  }
-  return match[1];
+  return version;
 }
 
 /** The Kubernetes version the tests run (names the cache folder). */
@@ -101,7 +123,7 @@ function moduleByDir(dir: WrapperModule['dir']): WrapperModule {
 
 /** The -ldflags value used to build a module's programs. */
 export function ldflags(module: WrapperModule): string {
-  return ['-s', '-w', ...module.versionFlags(wrapperModuleVersion(module))].join(' ');
+  return ['-s', '-w', ...module.versionFlags(wrapperModuleVersion(module), wrapperGoMod(module))].join(' ');
 }
 
 /** `${SKYROCKET_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/skyrocket}`. */
