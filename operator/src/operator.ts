@@ -42,7 +42,7 @@ import { WorkQueue } from './runtime/work-queue';
 export interface OperatorDeps {
   /** The apiserver; default from config.kubeconfig, else $KUBECONFIG (env), else in-cluster. */
   connection?: KubeConnection;
-  /** Environment to read KUBECONFIG and the in-cluster service variables from (main.ts passes process.env). */
+  /** Environment to read KUBECONFIG and the in-cluster service variables from (default: process.env). */
   env?: Record<string, string | undefined>;
   clock?: Clock;
   logger?: Logger;
@@ -96,7 +96,9 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger({ component: 'operator', level: config.logLevel });
   const registry = deps.registry ?? createMetricsRegistry('operator');
-  const connection = deps.connection ?? resolveConnection(config, deps.env ?? {});
+  // Kubeconfig discovery needs KUBECONFIG / KUBERNETES_SERVICE_HOST; callers that do not pass an environment (the
+  // CLI's `skyrocket operator`) get the process's, as kubectl would.
+  const connection = deps.connection ?? resolveConnection(config, deps.env ?? process.env);
   const client = new KubeClient(connection);
   const namespaces = parseNamespaces(config.namespaces);
   const identity = deps.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
