@@ -201,6 +201,8 @@ describe('TS Producer → Java push consumer', () => {
           listenPort,
           haPort,
           workDir: path.join(workDir, 'broker'),
+          // Check half messages left UNKNOWN after 1 s, every second (defaults: 6 s and 30 s).
+          extraConfig: { transactionTimeOut: '1000', transactionCheckInterval: '1000' },
         }),
       );
     }, 900_000);
@@ -251,5 +253,58 @@ describe('TS Producer → Java push consumer', () => {
         await admin.shutdown();
       }
     }, 400_000);
+
+    it("answers the Apache broker's transaction check-back", async () => {
+      const namesrvAddr = (namesrv as JavaServerHandle).addr;
+      const topic = uniqueName('TsTxCheck');
+      const checked: string[] = [];
+      const admin = new Admin({ namesrvAddr, instanceName: uniqueName('admin') });
+      const tx = new TransactionProducer({
+        group: uniqueName('CompatTsTxCheck'),
+        namesrvAddr,
+        instanceName: uniqueName('txc'),
+        transactionListener: {
+          executeLocalTransaction: () => 'UNKNOWN',
+          checkLocalTransaction: (message) => {
+            checked.push(`${message.topic}:${message.body.toString()}:${message.properties.p ?? ''}`);
+            return message.body.toString() === 'commit me' ? 'COMMIT' : 'ROLLBACK';
+          },
+        },
+      });
+      await admin.start();
+      await tx.start();
+      try {
+        await admin.createTopic({ topic, readQueueNums: 1, writeQueueNums: 1, clusterName: 'ApacheCluster' });
+        await withDiagnostics(handles(), async () => {
+          await tx.sendMessageInTransaction({
+            topic,
+            body: 'commit me',
+            keys: 'tx-key',
+            properties: { p: 'v' },
+          });
+          await tx.sendMessageInTransaction({ topic, body: 'roll me back', keys: 'tx-key' });
+          await waitFor('both check-backs', () => checked.length >= 2, {
+            timeoutMs: 60_000,
+            intervalMs: 200,
+          });
+          const committed = await waitFor(
+            'the committed message in the topic',
+            async () => {
+              const found = await admin.queryMessageByKey(topic, 'tx-key');
+              return found.length > 0 ? found : undefined;
+            },
+            { timeoutMs: 30_000, intervalMs: 200 },
+          );
+          expect(committed.map((m) => m.body.toString())).toEqual(['commit me']);
+        });
+        expect(checked).toContain(`${topic}:commit me:v`);
+        expect(checked).toContain(`${topic}:roll me back:`);
+        const stats = await admin.topicStats(topic);
+        expect(stats.reduce((sum, q) => sum + q.maxOffset - q.minOffset, 0)).toBe(1);
+      } finally {
+        await tx.shutdown();
+        await admin.shutdown();
+      }
+    }, 200_000);
   });
 });
