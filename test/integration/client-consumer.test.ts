@@ -162,6 +162,56 @@ describe('PushConsumer', () => {
     expect(rebalances).toEqual(expect.arrayContaining([8, 4]));
   });
 
+  it('loses nothing while members join and leave under continuous production', async () => {
+    const topic = uniqueName('T');
+    const group = uniqueName('G');
+    await cluster.createTopic(topic, 8);
+    const received: string[] = [];
+    const a = collect(consumer({ group }), received).subscribe(topic);
+    await a.start();
+    await waitFor('A to own all 8 queues', () => a.assignment(topic).length === 8, { timeoutMs: 15_000 });
+    const sent: string[] = [];
+    let producing = true;
+    const producer = (async () => {
+      for (let i = 0; producing && i < 5000; i++) {
+        const body = `c-${i}`;
+        await cluster.send(topic, i % 8, body);
+        sent.push(body);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
+    try {
+      await waitFor('production under way', () => sent.length >= 50, { timeoutMs: 15_000 });
+      const b = collect(consumer({ group }), received).subscribe(topic);
+      await b.start();
+      await waitFor(
+        'A and B to split the queues',
+        () => a.assignment(topic).length === 4 && b.assignment(topic).length === 4,
+        {
+          timeoutMs: 15_000,
+        },
+      );
+      const c = collect(consumer({ group }), received).subscribe(topic);
+      await c.start();
+      await waitFor('three members to split the queues', () => c.assignment(topic).length >= 2, {
+        timeoutMs: 15_000,
+      });
+      await b.shutdown();
+      await waitFor(
+        "A and C to take B's queues",
+        () => a.assignment(topic).length + c.assignment(topic).length === 8,
+        {
+          timeoutMs: 15_000,
+        },
+      );
+    } finally {
+      producing = false;
+      await producer;
+    }
+    await waitFor('every message sent', () => new Set(received).size >= sent.length, { timeoutMs: 30_000 });
+    expect([...new Set(received)].sort()).toEqual([...sent].sort());
+  });
+
   it('delivers every message to every BROADCASTING consumer, offsets in a local file', async () => {
     const topic = uniqueName('T');
     const group = uniqueName('G');
