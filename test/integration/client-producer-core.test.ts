@@ -384,3 +384,100 @@ describe('@skyrocket/client Producer with a broker that stops answering', () => 
     }
   });
 });
+
+describe('@skyrocket/client Producer and the broker answers that still mean "stored"', () => {
+  let fakeNameServer: RemotingServer;
+  let fakeBroker: RemotingServer;
+  /** Response codes the fake broker gives, in order. */
+  const answers: number[] = [];
+  let sends = 0;
+
+  beforeAll(async () => {
+    fakeBroker = new RemotingServer({ name: 'fake-broker', host: '127.0.0.1' });
+    fakeBroker.registerProcessor(RequestCode.SEND_MESSAGE_V2, (request) => {
+      sends++;
+      return createResponse(request, answers.shift() ?? ResponseCode.SUCCESS, {
+        extFields: {
+          msgId: '7F00000100002A9F0000000000000000',
+          queueId: request.extFields.e ?? '0',
+          queueOffset: String(sends),
+          MSG_REGION: 'DefaultRegion',
+          TRACE_ON: 'true',
+        },
+        remark: 'as told',
+      });
+    });
+    fakeBroker.registerProcessor(RequestCode.HEART_BEAT, (request) =>
+      createResponse(request, ResponseCode.SUCCESS),
+    );
+    fakeBroker.registerProcessor(RequestCode.UNREGISTER_CLIENT, (request) =>
+      createResponse(request, ResponseCode.SUCCESS),
+    );
+    const brokerAddr = `127.0.0.1:${(await fakeBroker.listen()).port}`;
+    fakeNameServer = new RemotingServer({ name: 'fake-nameserver', host: '127.0.0.1' });
+    fakeNameServer.registerProcessor(RequestCode.GET_ROUTEINFO_BY_TOPIC, (request) =>
+      createResponse(request, ResponseCode.SUCCESS, {
+        body: Buffer.from(
+          JSON.stringify({
+            brokerDatas: [{ cluster: 'C', brokerName: 'broker-f', brokerAddrs: { '0': brokerAddr } }],
+            queueDatas: [
+              { brokerName: 'broker-f', readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0 },
+            ],
+          }),
+        ),
+      }),
+    );
+    await fakeNameServer.listen();
+  });
+
+  afterAll(async () => {
+    await fakeNameServer.close();
+    await fakeBroker.close();
+  });
+
+  it('maps FLUSH_DISK_TIMEOUT, FLUSH_SLAVE_TIMEOUT and SLAVE_NOT_AVAILABLE to send statuses without retrying', async () => {
+    const producer = new Producer({
+      group: uniqueName('PG'),
+      namesrvAddr: `127.0.0.1:${fakeNameServer.address().port}`,
+      instanceName: uniqueName('st'),
+    });
+    await producer.start();
+    try {
+      const statuses = [];
+      for (const code of [
+        ResponseCode.FLUSH_DISK_TIMEOUT,
+        ResponseCode.FLUSH_SLAVE_TIMEOUT,
+        ResponseCode.SLAVE_NOT_AVAILABLE,
+        ResponseCode.SUCCESS,
+      ]) {
+        answers.push(code);
+        statuses.push((await producer.send({ topic: 'AnyTopic', body: 'x' })).status);
+      }
+      expect(statuses).toEqual([
+        'FLUSH_DISK_TIMEOUT',
+        'FLUSH_SLAVE_TIMEOUT',
+        'SLAVE_NOT_AVAILABLE',
+        'SEND_OK',
+      ]);
+      expect(sends).toBe(4);
+
+      // A non-retriable broker error is thrown at once with the broker's code and remark.
+      answers.push(ResponseCode.MESSAGE_ILLEGAL);
+      const error: unknown = await producer.send({ topic: 'AnyTopic', body: 'x' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        errorName: 'BROKER_ERROR',
+        responseCode: 13,
+        remark: 'as told',
+        retriable: false,
+      });
+      expect(sends).toBe(5);
+
+      // SYSTEM_BUSY is retried (same broker here: it is the only one) and then succeeds.
+      answers.push(ResponseCode.SYSTEM_BUSY);
+      expect((await producer.send({ topic: 'AnyTopic', body: 'x' })).status).toBe('SEND_OK');
+      expect(sends).toBe(7);
+    } finally {
+      await producer.shutdown();
+    }
+  });
+});
