@@ -2,12 +2,16 @@
  * Client benchmark: the TypeScript client (`skyrocket bench produce`) against the Apache RocketMQ Java client
  * (test/compat/java BenchProduce, as bench/broker uses it), both as their own process, against the same Skyrocket
  * NameServer + broker (ASYNC_FLUSH) in one run. Same workload for both: `size`-byte bodies, `inFlight` async sends
- * outstanding, `warmup` seconds not counted, then `seconds` measured. Runs alternate (TS, Java, TS, Java, ...) so
- * that drift in the broker (segment growth, page cache) hits both alike; the figures are the median run of each.
+ * outstanding, `warmup` seconds not counted, then `seconds` measured. Runs alternate in ABBA order (TS, Java, Java, TS,
+ * ...) so that drift in the broker (segment growth, page cache, JIT-free warm-up) hits both alike; the figures are the
+ * median run of each.
  *
  *   npm run bench:client -- [--inFlight 64] [--size 1024] [--warmup 5] [--seconds 20] [--runs 3]
  *
  * Target (issue 5): the TS client drives at least as many msg/s as the Java client at the same concurrency.
+ * Each client's CPU time (user + system, through GNU time) is reported too: on a 2-core machine the CPU a client burns is
+ * taken from the broker it is measuring.
+ *
  * The last line is every figure as one JSON object.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,24 +34,37 @@ interface Run {
   p99Ms: number;
   errors: number;
   count: number;
+  /** CPU seconds (user + system) the client process used, start-up and warm-up included; NaN if unknown. */
+  cpuSeconds: number;
 }
 
-/** Runs a child to completion; resolves with its stdout, rejects with the tail of its stderr. */
-function runChild(command: string, args: string[], what: string): Promise<string> {
+/** GNU time reports the child's CPU use: on this 2-core machine a client's CPU is taken from the broker. */
+const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const CPU_LINE = /^client-cpu (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)$/m;
+
+/** Runs a child to completion; resolves with its stdout and CPU seconds, rejects with the tail of its stderr. */
+function runChild(
+  command: string,
+  args: string[],
+  what: string,
+): Promise<{ stdout: string; cpuSeconds: number }> {
+  const [file, argv] = TIME ? [TIME, ['-f', 'client-cpu %U %S', command, ...args]] : [command, args];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) =>
-      code === 0 ? resolve(stdout) : reject(new Error(`${what} failed (${code}): ${stderr.slice(-2000)}`)),
-    );
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${what} failed (${code}): ${stderr.slice(-2000)}`));
+      const cpu = CPU_LINE.exec(stderr);
+      resolve({ stdout, cpuSeconds: cpu ? Number((Number(cpu[1]) + Number(cpu[2])).toFixed(2)) : NaN });
+    });
   });
 }
 
 async function runTypeScript(namesrvAddr: string, topic: string): Promise<Run> {
-  const stdout = await runChild(
+  const { stdout, cpuSeconds } = await runChild(
     process.execPath,
     [
       cli,
@@ -74,6 +91,7 @@ async function runTypeScript(namesrvAddr: string, topic: string): Promise<Run> {
     p99Ms: s.latencyMs.p99,
     errors: s.errors,
     count: s.count,
+    cpuSeconds,
   };
 }
 
@@ -81,7 +99,7 @@ async function runJava(namesrvAddr: string, topic: string): Promise<Run> {
   const { classpath } = await ensureCompatBuild();
   const home = path.join(work, 'java-client');
   fs.mkdirSync(home, { recursive: true });
-  const stdout = await runChild(
+  const { stdout, cpuSeconds } = await runChild(
     'java',
     [
       // Same JVM settings as bench/broker's load generator: full JIT, fixed heap.
@@ -117,6 +135,7 @@ async function runJava(namesrvAddr: string, topic: string): Promise<Run> {
     p99Ms: s.p99Micros / 1000,
     errors: s.errors,
     count: Math.round(s.sendsPerSecond * options.seconds),
+    cpuSeconds,
   };
 }
 
@@ -171,7 +190,7 @@ function median(values: number[]): number {
 function describe(run: Run): string {
   return (
     `${run.client.padEnd(4)} ${run.msgPerSec.toFixed(0).padStart(7)} msg/s  p50 ${run.p50Ms.toFixed(2)} ms  ` +
-    `p99 ${run.p99Ms.toFixed(2)} ms  errors ${run.errors}`
+    `p99 ${run.p99Ms.toFixed(2)} ms  errors ${run.errors}  client CPU ${run.cpuSeconds.toFixed(1)} s`
   );
 }
 
@@ -184,7 +203,9 @@ async function main(): Promise<void> {
   const runs: Run[] = [];
   try {
     for (let i = 0; i < options.runs; i++) {
-      for (const client of ['ts', 'java'] as const) {
+      // ABBA order (TS first in even rounds, Java first in odd ones): neither client always runs on the warmer broker.
+      const order = i % 2 === 0 ? (['ts', 'java'] as const) : (['java', 'ts'] as const);
+      for (const client of order) {
         const topic = `ClientBench_${client}_${i}`;
         const run =
           client === 'ts'
@@ -203,6 +224,7 @@ async function main(): Promise<void> {
       msgPerSec: median(mine.map((r) => r.msgPerSec)),
       p50Ms: median(mine.map((r) => r.p50Ms)),
       p99Ms: median(mine.map((r) => r.p99Ms)),
+      cpuSeconds: median(mine.map((r) => r.cpuSeconds)),
       errors: mine.reduce((n, r) => n + r.errors, 0),
     };
   };
@@ -210,8 +232,12 @@ async function main(): Promise<void> {
   const java = figures('java');
   const ratio = Number((ts.msgPerSec / java.msgPerSec).toFixed(2));
   const p99Ratio = Number((ts.p99Ms / java.p99Ms).toFixed(2));
-  console.log(`median TS   ${ts.msgPerSec.toFixed(0)} msg/s, p50 ${ts.p50Ms} ms, p99 ${ts.p99Ms} ms`);
-  console.log(`median Java ${java.msgPerSec.toFixed(0)} msg/s, p50 ${java.p50Ms} ms, p99 ${java.p99Ms} ms`);
+  console.log(
+    `median TS   ${ts.msgPerSec.toFixed(0)} msg/s, p50 ${ts.p50Ms} ms, p99 ${ts.p99Ms} ms, client CPU ${ts.cpuSeconds} s`,
+  );
+  console.log(
+    `median Java ${java.msgPerSec.toFixed(0)} msg/s, p50 ${java.p50Ms} ms, p99 ${java.p99Ms} ms, client CPU ${java.cpuSeconds} s`,
+  );
   console.log(`TS/Java: throughput ×${ratio} (target ≥ 1.0), p99 ×${p99Ratio}`);
   console.log(JSON.stringify({ benchmark: 'client-produce', ...options, ts, java, ratio, p99Ratio, runs }));
   await killAllJavaProcesses();

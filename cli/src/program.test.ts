@@ -52,3 +52,30 @@ describe('run: argument parsing', () => {
     );
   });
 });
+
+describe('run: bench and message flags', () => {
+  it.each([
+    [['bench', 'produce', '--size', '0']],
+    [['bench', 'produce', '--concurrency', 'many']],
+    [['bench', 'produce', '--duration', '-1']],
+    [['bench', 'consume', '--from', 'middle']],
+    [['message', 'consume', 'T', '--count', '0']],
+    [['message', 'send', 'T', '-d', 'x', '-b', 'x']],
+  ])('%j is a usage error (exit 2) before anything connects', async (argv) => {
+    const io = memoryIo();
+    expect(await run(argv, io)).toBe(2);
+    expect(io.err()).toMatch(/^skyrocket: option '.+' argument '.+' is invalid\. expected /);
+  });
+
+  it('message send needs exactly one body source and name=value properties', async () => {
+    for (const [argv, message] of [
+      [['message', 'send', 'T'], /a body is required/],
+      [['message', 'send', 'T', '-b', 'x', '-f', 'y'], /not both/],
+      [['message', 'send', 'T', '-b', 'x', '-p', 'novalue'], /--property "novalue" is not name=value/],
+    ] as const) {
+      const io = memoryIo();
+      expect(await run([...argv], io)).toBe(2);
+      expect(io.err()).toMatch(message);
+    }
+  });
+});

@@ -166,6 +166,11 @@ describe('skyrocket start', () => {
       },
     );
     expect(fs.existsSync(path.join(dataDir, 'broker-a'))).toBe(true);
+    // A route query through the CLI: TBW102, the template topic every master registers.
+    const route = await runCli(['--json', 'topic', 'route', 'TBW102', '-n', listening.nameServer]);
+    expect(route.stderr).toBe('');
+    const view = JSON.parse(route.stdout) as { brokers: Array<{ address: string; brokerId: number }> };
+    expect(view.brokers).toEqual([expect.objectContaining({ address: listening.broker, brokerId: 0 })]);
     expect(await started.stop('SIGTERM')).toBe(0);
     expect(started.stderr()).toMatch(/received SIGTERM, shutting down\nstopped\n/);
   });
