@@ -2,6 +2,7 @@
  * The test control plane itself: etcd + kube-apiserver + kube-controller-manager from `npm run k8s:build`, driven
  * with the real kubectl binary and with @kubernetes/client-node through the kubeconfig the harness writes.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -120,6 +121,59 @@ describe('control plane lifecycle', () => {
       expect(plane.processes().every((p) => !p.running)).toBe(true);
       expect(fs.existsSync(plane.tmpDir)).toBe(false);
       await plane.stop(); // idempotent
+    },
+    START_TIMEOUT_MS,
+  );
+
+  test(
+    'a test process killed with SIGKILL leaves no component running and no temp dir behind',
+    async () => {
+      const scriptDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-orphan-test-'));
+      const script = path.join(scriptDir, 'start.ts');
+      fs.writeFileSync(
+        script,
+        `import { startControlPlane } from ${JSON.stringify(path.join(__dirname, 'harness', 'control-plane'))};\n` +
+          'startControlPlane().then((p) => {\n' +
+          '  console.log(JSON.stringify({ tmpDir: p.tmpDir, pids: p.processes().map((c) => c.pid) }));\n' +
+          '  setInterval(() => undefined, 60_000);\n' +
+          '});\n',
+      );
+      // One process (no tsx wrapper), so SIGKILL hits the process that owns the control plane.
+      const child = spawn(process.execPath, ['--import', 'tsx', script], {
+        cwd: path.resolve(__dirname, '..', '..'),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      let started: { tmpDir: string; pids: number[] } | undefined;
+      try {
+        started = await waitFor(
+          'the child process to start a control plane',
+          () => {
+            if (child.exitCode !== null)
+              throw new Error(`the child exited with ${child.exitCode}: ${stdout}`);
+            const line = stdout.split('\n').find((l) => l.startsWith('{'));
+            return line ? (JSON.parse(line) as { tmpDir: string; pids: number[] }) : undefined;
+          },
+          { timeoutMs: START_TIMEOUT_MS - 20_000, intervalMs: 100 },
+        );
+        expect(started.pids).toHaveLength(2);
+        expect(started.pids.every(isRunning)).toBe(true);
+        child.kill('SIGKILL');
+        const { pids, tmpDir } = started;
+        await waitFor('the reaper to end etcd and kube-apiserver', () => !pids.some(isRunning), {
+          timeoutMs: 30_000,
+          intervalMs: 100,
+        });
+        await waitFor('the reaper to remove the temp dir', () => !fs.existsSync(tmpDir), {
+          timeoutMs: 10_000,
+          intervalMs: 100,
+        });
+      } finally {
+        child.kill('SIGKILL');
+        for (const pid of started?.pids ?? []) if (isRunning(pid)) process.kill(-pid, 'SIGKILL');
+        fs.rmSync(scriptDir, { recursive: true, force: true });
+      }
     },
     START_TIMEOUT_MS,
   );

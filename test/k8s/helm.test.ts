@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { OPERATOR_ENV_PREFIX, OperatorConfigSchema } from '../../operator/src/config';
 import { waitFor } from '../harness/wait-for';
 import {
   ensureK8sBinaries,
@@ -169,6 +170,16 @@ describe('helm lint and template', () => {
       SKYROCKET_OPERATOR_LEASE_NAME: 'skyrocket-operator',
       SKYROCKET_OPERATOR_LEASE_NAMESPACE: 'skyrocket-system',
     });
+    // Every SKYROCKET_OPERATOR_* variable the chart sets is a field of the operator's config schema.
+    const known = new Set(
+      Object.keys(OperatorConfigSchema.shape).map(
+        (field) => OPERATOR_ENV_PREFIX + field.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase(),
+      ),
+    );
+    const unknownEnv = Object.keys(env).filter(
+      (name) => name.startsWith(OPERATOR_ENV_PREFIX) && !known.has(name),
+    );
+    expect(unknownEnv).toEqual([]);
     expect(container.securityContext).toMatchObject({
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,

@@ -204,12 +204,21 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 
 /**
  * The reaper: a detached node process that reads "+pid"/"-pid" lines on stdin and, when stdin closes (its parent
- * exited, however it died), SIGTERMs the process groups still listed, SIGKILLs them 5 s later and exits.
+ * exited, however it died), SIGTERMs the process groups still listed, SIGKILLs those left after 5 s, removes the
+ * control plane's temp dir (its argument) and exits. On a clean stop() the list is empty by then.
  */
 const REAPER_SOURCE = `
+const fs = require('node:fs');
+const tmpDir = process.argv[1];
 const groups = new Set();
 let buffer = '';
+const alive = (g) => { try { process.kill(-g, 0); return true; } catch { return false; } };
 const kill = (signal) => { for (const g of groups) { try { process.kill(-g, signal); } catch {} } };
+const finish = () => {
+  kill('SIGKILL');
+  try { if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true }); } catch {}
+  process.exit(0);
+};
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
 process.stdin.setEncoding('utf8');
@@ -224,9 +233,10 @@ process.stdin.on('data', (chunk) => {
   }
 });
 process.stdin.on('end', () => {
-  if (groups.size === 0) process.exit(0);
   kill('SIGTERM');
-  setTimeout(() => { kill('SIGKILL'); process.exit(0); }, 5000);
+  const deadline = Date.now() + 5000;
+  const poll = () => ([...groups].some(alive) && Date.now() < deadline ? setTimeout(poll, 100) : finish());
+  poll();
 });
 `;
 
@@ -382,7 +392,7 @@ class RunningControlPlane implements ControlPlane {
   }
 
   #startReaper(): void {
-    const reaper = spawn(process.execPath, ['-e', REAPER_SOURCE], {
+    const reaper = spawn(process.execPath, ['-e', REAPER_SOURCE, this.tmpDir], {
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore'],
     });
