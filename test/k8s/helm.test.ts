@@ -262,6 +262,18 @@ describe('helm lint and template', () => {
     expect(unknown).toEqual([]);
   }, 60_000);
 
+  test('values.schema.json refuses bad values and misspelt keys with a message that names them', async () => {
+    const bad = async (set: string): Promise<string> => {
+      const result = await helm(['template', RELEASE, CHART, '--set', set]);
+      expect(result.code).not.toBe(0);
+      return result.stderr;
+    };
+    expect(await bad('operator.replicas=-1')).toContain('/operator/replicas');
+    expect(await bad('image.pullPolicy=Sometimes')).toContain('/image/pullPolicy');
+    expect(await bad('operator.logLevl=debug')).toMatch(/additional propert.*logLevl/);
+    expect(await bad('operator.watchNamespaces[0]=Not_A_Namespace')).toContain('/operator/watchNamespaces/0');
+  }, 60_000);
+
   test('examples render a NameServerCluster and a BrokerCluster that references it', async () => {
     const objects = await template('examples.enabled=true');
     expect(find(objects, 'NameServerCluster', 'example')).toMatchObject({ spec: { replicas: 2 } });
