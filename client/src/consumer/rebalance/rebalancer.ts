@@ -58,6 +58,8 @@ export interface RebalancerOptions {
   hooks: RebalanceHooks;
   logger: Logger;
   now?: () => number;
+  /** Delay of the extra round after a queue could not be taken (default 500 ms). */
+  retryLaterMillis?: number;
 }
 
 export interface OwnedQueue {
@@ -70,6 +72,7 @@ export class Rebalancer {
   readonly #options: RebalancerOptions;
   readonly #owned = new Map<string, OwnedQueue>();
   #running: Promise<void> | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
   #again = false;
   #stopped = false;
 
@@ -92,6 +95,7 @@ export class Rebalancer {
   /** Stops further runs (shutdown); a running one finishes. */
   stop(): Promise<void> {
     this.#stopped = true;
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
     return this.#running ?? Promise.resolve();
   }
 
@@ -124,6 +128,21 @@ export class Rebalancer {
         this.#options.logger.warn({ err: error, queue: owned.queue }, 'giving up a queue failed');
       }
     }
+  }
+
+  /**
+   * An assigned queue could not be taken (its lock is still held by the member that is giving it up, or its offset
+   * could not be read): try again shortly rather than at the next periodic round (Java rebalanceLater(500)).
+   */
+  #rebalanceLater(): void {
+    if (this.#retryTimer !== undefined || this.#stopped) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.rebalance().catch((error: unknown) =>
+        this.#options.logger.warn({ err: error }, 'rebalance failed'),
+      );
+    }, this.#options.retryLaterMillis ?? 500);
+    this.#retryTimer.unref();
   }
 
   async #runOnce(): Promise<void> {
@@ -175,17 +194,16 @@ export class Rebalancer {
       if (this.#stopped) return;
       if (this.#owned.has(key)) continue;
       if (hooks.lock !== undefined && !(await hooks.lock(queue))) {
-        logger.info(
-          { queue },
-          'queue assigned but locked by another consumer; retrying at the next rebalance',
-        );
+        logger.info({ queue }, 'queue assigned but locked by another consumer; retrying soon');
+        this.#rebalanceLater();
         continue;
       }
       let nextOffset: number;
       try {
         nextOffset = await hooks.computePullFromWhere(queue);
       } catch (error) {
-        logger.warn({ err: error, queue }, 'cannot compute where to start; retrying at the next rebalance');
+        logger.warn({ err: error, queue }, 'cannot compute where to start; retrying soon');
+        this.#rebalanceLater();
         continue;
       }
       if (this.#stopped || this.#owned.has(key)) continue;
