@@ -6,7 +6,14 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { resolveK8sBinaries } from '../../scripts/k8s/binaries';
+import {
+  binaryStates,
+  expectedStamp,
+  k8sBinDir,
+  kubernetesVersion,
+  resolveK8sBinaries,
+  skyrocketCacheDir,
+} from '../../scripts/k8s/binaries';
 import { waitFor } from '../harness/wait-for';
 import { loadClientNode, startControlPlane, type ControlPlane } from './harness/control-plane';
 
@@ -177,6 +184,40 @@ describe('control plane lifecycle', () => {
     },
     START_TIMEOUT_MS,
   );
+
+  test('a binary whose stamp does not match its wrapper go.mod/go.sum/flags is stale', () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-fake-cache-'));
+    try {
+      const env = { SKYROCKET_CACHE_DIR: cache };
+      const dir = k8sBinDir(env);
+      expect(dir).toBe(path.join(cache, 'k8s', kubernetesVersion()));
+      fs.mkdirSync(dir, { recursive: true });
+      for (const state of binaryStates(env)) {
+        fs.writeFileSync(state.path, '#!/bin/sh\n', { mode: 0o755 });
+        fs.writeFileSync(`${state.path}.stamp`, expectedStamp(state.module, state.pkg));
+      }
+      expect(resolveK8sBinaries(env).kubeApiserver).toBe(path.join(dir, 'kube-apiserver'));
+      // As after a version bump in scripts/k8s/build/etcd/go.mod: only etcd needs building.
+      fs.writeFileSync(path.join(dir, 'etcd.stamp'), 'go.etcd.io/etcd/server/v3@v3.0.0 0000\n');
+      expect(
+        binaryStates(env)
+          .filter((s) => s.problem)
+          .map((s) => s.name),
+      ).toEqual(['etcd']);
+      expect(() => resolveK8sBinaries(env)).toThrow(/etcd stale .*npm run k8s:build/);
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  test('the cache folder follows SKYROCKET_CACHE_DIR, then XDG_CACHE_HOME, then ~/.cache', () => {
+    expect(skyrocketCacheDir({ SKYROCKET_CACHE_DIR: '/x/y', XDG_CACHE_HOME: '/z' })).toBe('/x/y');
+    expect(skyrocketCacheDir({ XDG_CACHE_HOME: '/z' })).toBe('/z/skyrocket');
+    expect(skyrocketCacheDir({ XDG_CACHE_HOME: 'relative' })).toBe(
+      path.join(os.homedir(), '.cache', 'skyrocket'),
+    );
+    expect(skyrocketCacheDir({})).toBe(path.join(os.homedir(), '.cache', 'skyrocket'));
+  });
 
   test('missing binaries fail with an error that names npm run k8s:build', () => {
     const emptyCache = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-empty-cache-'));
