@@ -233,6 +233,12 @@ describe('operator controllers on a real apiserver', () => {
   });
 
   it('scales down 3 → 2: read-only, blocked while lag stays, removed once lag reaches 0', async () => {
+    await client.create(Resources.PersistentVolumeClaim, {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data-mq-g2-0', namespace: NS },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    } as KubeObject);
     const g2 = admin.broker('mq-g2-0');
     g2.lag.set('billing', 5);
     g2.lag.set('audit-readers', 0);
@@ -284,6 +290,52 @@ describe('operator controllers on a real apiserver', () => {
     );
     expect(g2.permissionCalls[0]).toBe('read-only');
     expect(await client.find(Resources.StatefulSet, NS, 'mq-g1')).toBeDefined();
+  });
+
+  it('deletes a removed group’s volume claims only under reclaimPolicy Delete', async () => {
+    const claim = (name: string) =>
+      client.create(Resources.PersistentVolumeClaim, {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name, namespace: NS },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      } as KubeObject);
+    // No controller-manager here, so the claims a StatefulSet would create are made by hand, with its names.
+    for (const name of ['data-vol-g0-0', 'data-vol-g1-0', 'data-vol-g1-1', 'data-other-g1-0'])
+      await claim(name);
+    await client.create(Resources.BrokerCluster, {
+      apiVersion: 'skyrocket.dev/v1alpha1',
+      kind: 'BrokerCluster',
+      metadata: { name: 'vol', namespace: NS },
+      spec: {
+        nameServerAddresses: '10.0.0.10:9876',
+        groups: 2,
+        replicasPerGroup: 2,
+        storage: { size: '1Gi', reclaimPolicy: 'Delete' },
+      },
+    } as KubeObject);
+    await wait(
+      'vol groups',
+      async () => (await client.find(Resources.StatefulSet, NS, 'vol-g1')) !== undefined,
+    );
+    await markStatefulSetReady(client, NS, 'vol-g0');
+    await markStatefulSetReady(client, NS, 'vol-g1');
+    await client.mergePatch(Resources.BrokerCluster, NS, 'vol', { spec: { groups: 1 } });
+    // The claims go (or, with the pvc-protection finalizer and no controller to lift it, start terminating).
+    const gone = async (name: string) => {
+      const pvc = await client.find(Resources.PersistentVolumeClaim, NS, name);
+      return pvc === undefined || pvc.metadata.deletionTimestamp !== undefined;
+    };
+    await wait(
+      'vol-g1 claims deleted',
+      async () => (await gone('data-vol-g1-0')) && (await gone('data-vol-g1-1')),
+    );
+    expect(await gone('data-vol-g0-0')).toBe(false);
+    expect(await gone('data-other-g1-0')).toBe(false);
+    const removed = (await eventsFor(client, NS, 'vol')).find((e) => e.reason === 'GroupRemoved');
+    expect(removed?.note).toMatch(/PersistentVolumeClaim data-vol-g1-0/);
+    // Under the default Retain, the scaled-away mq-g2's claim was kept.
+    expect(await gone('data-mq-g2-0')).toBe(false);
   });
 
   it('blocks a drain when the broker admin API does not answer', async () => {
@@ -365,7 +417,7 @@ describe('operator controllers on a real apiserver', () => {
     expect(metrics).toMatch(
       /skyrocket_operator_reconcile_total\{controller="brokercluster",result="(success|requeue)"[^}]*\} [1-9]/,
     );
-    expect(metrics).toMatch(/skyrocket_operator_managed_resources\{kind="BrokerCluster"[^}]*\} 2/);
+    expect(metrics).toMatch(/skyrocket_operator_managed_resources\{kind="BrokerCluster"[^}]*\} 3/);
     expect(metrics).toMatch(/skyrocket_operator_leader\{[^}]*\} 1/);
   });
 });
