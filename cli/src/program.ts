@@ -1,27 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import type { CliIo } from './io';
+import type { CommandContext } from './context';
+
+export type { CommandContext, GlobalOptions } from './context';
 import { ExitCode, mapError } from './errors';
 import { registerServerCommands } from './commands/server';
 import { registerMessageCommands } from './commands/message';
 import { registerBenchCommands } from './commands/bench';
 import { registerAdminCommands } from './commands/admin';
-import type { AdminPort } from './admin-port';
 import { openAdmin } from './admin-adapter';
-
-/** Global flags every command sees (through `optsWithGlobals()`). */
-export interface GlobalOptions {
-  json?: boolean;
-  verbose?: boolean;
-}
-
-/** What each command module needs: the io and a way to add its subcommands. */
-export interface CommandContext {
-  readonly io: CliIo;
-  /** What `run` returns when the action finishes without throwing (a command may set a failure code). */
-  exitCode: number;
-  /** Opens an admin client on a NameServer list (tests may pass a fake). */
-  openAdmin(namesrvAddr: string): Promise<AdminPort>;
-}
 
 const VERSION = '0.1.0';
 
@@ -89,9 +76,4 @@ export async function run(
 
 function allCommands(command: Command): Command[] {
   return command.commands.flatMap((sub) => [sub, ...allCommands(sub)]);
-}
-
-/** The global options as seen from a subcommand's action. */
-export function globals(command: Command): GlobalOptions {
-  return command.optsWithGlobals<GlobalOptions>();
 }

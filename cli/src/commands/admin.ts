@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import type { AdminPort, MessageView } from '../admin-port';
 import { CliError, UsageError } from '../errors';
 import { writeJson } from '../io';
-import type { CommandContext } from '../program';
-import { globals } from '../program';
+import { globals, type CommandContext } from '../context';
 import { choice, integer, namesrvOf, withNamesrv } from '../options';
 import { renderFields, renderTable } from '../table';
 

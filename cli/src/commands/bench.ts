@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../errors';
 import { writeJson } from '../io';
-import type { CommandContext } from '../program';
-import { globals } from '../program';
+import { globals, type CommandContext } from '../context';
 import { choice, integer, namesrvOf, nonNegativeNumber, positiveNumber, withNamesrv } from '../options';
 import { startPushConsumer, withProducer } from '../clients';
 import {

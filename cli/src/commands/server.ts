@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import type { z } from 'zod';
 import { camelToScreamingSnake, createLogger, loadComponentConfig } from '@skyrocket/common';
 import { integer } from '../options';
-import type { CommandContext } from '../program';
-import { globals } from '../program';
+import { globals, type CommandContext } from '../context';
 import { writeJson } from '../io';
 
 /**
