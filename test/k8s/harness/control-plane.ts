@@ -117,9 +117,9 @@ export interface CommandResult {
   readonly stderr: string;
 }
 
-/** The binaries built by `npm run k8s:build`; throws naming that command when any is missing or stale. */
+/** The binaries built by `npm run k8s:build`; rejects naming that command when any is missing or stale. */
 export async function ensureK8sBinaries(): Promise<K8sBinaries> {
-  return Promise.resolve(resolveK8sBinaries());
+  return resolveK8sBinaries();
 }
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
