@@ -5,7 +5,8 @@
  * - The allocation strategies give the same answer as the Java classes (AllocateTable runs them) for many shapes
  *   of queue and client lists, including client ids whose Java String order differs from numeric order.
  * - A Java DefaultMQPushConsumer (MixedGroupConsume) and a TS PushConsumer share a topic of 8 queues: each
- *   computes the same split, together they own every queue once, and every message is consumed exactly once.
+ *   computes the same split, together they own every queue once, and every message is consumed exactly once;
+ *   when the Java consumer leaves, the TS consumer takes every queue and continues where Java stopped.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -217,6 +218,24 @@ describe('mixed Java/TypeScript consumer groups', () => {
       expect(javaBodies.length).toBeGreaterThan(0);
       expect(tsBodies.length).toBeGreaterThan(0);
       expect([...javaBodies, ...tsBodies].sort()).toEqual([...sent].sort());
+
+      // The Java consumer leaves (shutdown commits its offsets and unregisters): the TS consumer takes every queue
+      // and continues exactly where Java stopped.
+      fs.writeFileSync(stopFile, 'stop');
+      await java;
+      expect(javaRun?.code).toBe(0);
+      await waitFor('the TS consumer to own all 8 queues', () => ts.assignment(topic).length === 8, {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
+      const tsBefore = tsBodies.length;
+      const more = await cluster.sendMany(topic, 8, 40, 'after');
+      await waitFor('the TS consumer to get the rest', () => tsBodies.length >= tsBefore + 40, {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      });
+      const finalJava = readStatus()?.bodies ?? [];
+      expect([...finalJava, ...tsBodies].sort()).toEqual([...sent, ...more].sort());
     } finally {
       fs.writeFileSync(stopFile, 'stop');
       await java;
