@@ -453,6 +453,9 @@ export class PushConsumer {
     this.#clearTimers();
     this.#offRequest?.();
     await this.#rebalancer?.stop();
+    // Batches not started yet stay unconsumed (their offsets are not committed past them); only the listener calls
+    // already running are waited for.
+    this.#executor.clearQueued();
     const drained = await this.#executor.whenIdle(this.#options.awaitTerminationMillisWhenShutdown);
     if (!drained) {
       this.#logger.warn(
@@ -460,7 +463,6 @@ export class PushConsumer {
         'listeners still running at shutdown; their messages will be delivered again',
       );
     }
-    this.#executor.clearQueued();
     await this.#persistOffsets();
     if (this.#orderly && this.#clustering) await this.#unlockAll();
     if (this.#rebalancer !== undefined) {
