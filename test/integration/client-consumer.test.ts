@@ -278,6 +278,47 @@ describe('PushConsumer', () => {
     expect(suspendedOnce).toBe(true);
   });
 
+  it('hands orderly queues over between members through the broker locks, order kept', async () => {
+    const topic = uniqueName('T');
+    const group = uniqueName('G');
+    await cluster.createTopic(topic, 4);
+    const perQueue = new Map<number, number[]>();
+    const orderly = () => {
+      const c = consumer({ group }).subscribe(topic);
+      c.onMessageOrderly((messages) => {
+        for (const m of messages) {
+          const list = perQueue.get(m.queueId) ?? [];
+          list.push(Number(m.body.toString()));
+          perQueue.set(m.queueId, list);
+        }
+      });
+      return c;
+    };
+    const total = () => [...perQueue.values()].reduce((n, l) => n + l.length, 0);
+    const sendRound = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) for (let q = 0; q < 4; q++) await cluster.send(topic, q, String(i));
+    };
+    const a = orderly();
+    await a.start();
+    await waitFor('A to lock all 4 queues', () => a.assignment(topic).length === 4, { timeoutMs: 15_000 });
+    await sendRound(0, 10);
+    await waitFor('round 1', () => total() >= 40, { timeoutMs: 20_000 });
+    await waitForCommitted(group, topic, 4, 40);
+    const b = orderly();
+    await b.start();
+    await waitFor(
+      'A and B to hold 2 queues each',
+      () => a.assignment(topic).length === 2 && b.assignment(topic).length === 2,
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    await sendRound(10, 20);
+    await waitFor('round 2', () => total() >= 80, { timeoutMs: 20_000 });
+    const expected = Array.from({ length: 20 }, (_, i) => i);
+    for (let q = 0; q < 4; q++) expect(perQueue.get(q)).toEqual(expected);
+  });
+
   it('redelivers RECONSUME_LATER messages with growing reconsumeTimes, then moves them to the DLQ', async () => {
     const topic = uniqueName('T');
     const group = uniqueName('G');
