@@ -3,7 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Broker } from '@skyrocket/broker';
 import type { NameServer } from '@skyrocket/nameserver';
-import { PushConsumer, type MessageExt, type PushConsumerOptions } from '@skyrocket/client';
+import {
+  Producer,
+  PushConsumer,
+  userProperties,
+  type MessageExt,
+  type PushConsumerOptions,
+} from '@skyrocket/client';
 
 import { TestCluster } from '../../client/src/consumer/testing/cluster';
 import { startBroker } from '../harness/broker';
@@ -116,6 +122,47 @@ describe('PushConsumer', () => {
       { timeoutMs: 15_000, intervalMs: 100 },
     );
   }
+
+  it('receives what the SDK producer sent: compressed body inflated, tags, keys, properties, msgId', async () => {
+    const topic = uniqueName('T');
+    await cluster.createTopic(topic, 2);
+    const producer = new Producer({
+      group: uniqueName('PG'),
+      namesrvAddr: cluster.namesrvAddr,
+      clientIP: '127.0.0.1',
+    });
+    await producer.start();
+    try {
+      const received: MessageExt[] = [];
+      const c = consumer({ group: uniqueName('G') }).subscribe(topic, 'big');
+      c.onMessage((m) => {
+        received.push(m);
+      });
+      await c.start();
+      const body = Buffer.from('0123456789abcdef'.repeat(1024)); // 16 KiB: above the producer's 4 KiB threshold
+      const result = await producer.send({
+        topic,
+        body,
+        tags: 'big',
+        keys: ['k1', 'k2'],
+        properties: { region: 'eu' },
+      });
+      await producer.send({ topic, body: 'small', tags: 'other' });
+      await waitFor('the big message', () => received.length >= 1, { timeoutMs: 15_000 });
+      const [m] = received;
+      expect(m?.body.equals(body)).toBe(true);
+      expect(m?.bodyCompressed).toBe(false);
+      expect(m?.storeSize).toBeLessThan(body.length); // it was stored compressed
+      expect(m?.msgId).toBe(result.msgId);
+      expect(m?.offsetMsgId).toBe(result.offsetMsgId);
+      expect(m?.tags).toBe('big');
+      expect(m?.keys).toEqual(['k1', 'k2']);
+      expect(userProperties(m!)).toEqual({ region: 'eu' });
+      expect(m?.queueOffset).toBe(result.queueOffset);
+    } finally {
+      await producer.shutdown();
+    }
+  });
 
   it('rebalances when a consumer joins and leaves, losing nothing and (idle) repeating nothing', async () => {
     const topic = uniqueName('T');
