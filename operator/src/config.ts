@@ -54,6 +54,12 @@ export const OperatorConfigSchema = z.object({
   drainTimeoutSeconds: configInt(10, 7 * 86_400)
     .default(1800)
     .describe('How long a group being removed may take to drain before scale-down reports DrainBlocked'),
+  defaultImage: z
+    .string()
+    .default('')
+    .describe(
+      'Image of NameServer and broker pods whose cluster spec names none; empty means the built-in ghcr.io/skyrocket/skyrocket:<version>',
+    ),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -142,7 +142,9 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
     drainTimeoutMs: deps.drainTimeoutMs ?? config.drainTimeoutSeconds * 1000,
     pollIntervalMs: deps.pollIntervalMs ?? 5000,
     recentlyDeleted: new Map(),
-    ...(deps.defaultImage ? { defaultImage: deps.defaultImage } : {}),
+    ...((deps.defaultImage ?? config.defaultImage)
+      ? { defaultImage: deps.defaultImage ?? config.defaultImage }
+      : {}),
   };
 
   let running: { queues: Record<ControllerName, WorkQueue>; runners: ControllerRunner[] } | undefined;

@@ -61,7 +61,7 @@ export interface Owner {
 }
 
 /** The image when a CR names none and the operator was not given --default-image. */
-export const DEFAULT_IMAGE = 'ghcr.io/skyrocket-mq/skyrocket:0.1.0';
+export const DEFAULT_IMAGE = 'ghcr.io/skyrocket/skyrocket:0.1.0';
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 export const MANAGED_BY = 'skyrocket-operator';
 

@@ -226,7 +226,7 @@ describe('nameServerChildren', () => {
 
   it('falls back to the built-in image, and gives brokers a DNS address in the cluster domain', () => {
     expect(nameServerStatefulSet(nsc()).spec?.template.spec?.containers[0]?.image).toBe(
-      'ghcr.io/skyrocket-mq/skyrocket:0.1.0',
+      'ghcr.io/skyrocket/skyrocket:0.1.0',
     );
     expect(nameServerDnsAddress(nsc(), { clusterDomain: 'corp.example' })).toBe(
       'dns:ns-headless.mq.svc.corp.example:9876',
