@@ -561,6 +561,8 @@ describe('PushConsumer', () => {
     await cluster.createTopic(topic, 1);
     const c = collect(consumer({ group: uniqueName('G') }), []).subscribe(topic);
     expect(() => c.subscribe(topic, '||')).toThrow(/names no tag/);
+    expect(() => c.subscribe('bad topic')).toThrow(/may only contain/);
+    expect(() => c.subscribe('')).toThrow(/topic is required/);
     await c.start();
     await expect(c.start()).rejects.toMatchObject({ errorName: 'ALREADY_STARTED' });
     expect(() => c.onMessage(() => undefined)).toThrow(/before start/);

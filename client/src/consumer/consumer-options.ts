@@ -66,3 +66,26 @@ export function javaConsumeFromWhere(
 ): 'CONSUME_FROM_LAST_OFFSET' | 'CONSUME_FROM_FIRST_OFFSET' | 'CONSUME_FROM_TIMESTAMP' {
   return `CONSUME_FROM_${value}`;
 }
+
+/** Validators.checkTopic: letters, digits, %, |, _ and -, at most 127 characters. */
+const TOPIC_NAME = /^[%|a-zA-Z0-9_-]+$/;
+export const TOPIC_MAX_LENGTH = 127;
+
+/** Throws ClientError INVALID_ARGUMENT for a topic name brokers would refuse. */
+export function checkTopicName(topic: unknown, operation: string): asserts topic is string {
+  if (typeof topic !== 'string' || topic === '') {
+    throw new ClientError('INVALID_ARGUMENT', `${operation}: the topic is required`);
+  }
+  if (topic.length > TOPIC_MAX_LENGTH) {
+    throw new ClientError(
+      'INVALID_ARGUMENT',
+      `${operation}: topic "${topic.slice(0, 20)}…" is longer than ${TOPIC_MAX_LENGTH} characters`,
+    );
+  }
+  if (!TOPIC_NAME.test(topic)) {
+    throw new ClientError(
+      'INVALID_ARGUMENT',
+      `${operation}: topic ${JSON.stringify(topic)} may only contain letters, digits, %, |, _ and -`,
+    );
+  }
+}

@@ -32,6 +32,7 @@ import { sleep } from '../consume-executor';
 import type { ConsumerEvents } from '../consumer-events';
 import {
   allocateStrategy,
+  checkTopicName,
   consumeFromWhere,
   consumeTimestamp,
   consumeTimestampMillis,
@@ -164,9 +165,7 @@ export class LitePullConsumer {
     if (this.#mode === 'assign') {
       throw new ClientError('INVALID_ARGUMENT', 'subscribe() and assign() cannot be mixed on one consumer');
     }
-    if (typeof topic !== 'string' || topic.trim() === '') {
-      throw new ClientError('INVALID_ARGUMENT', 'subscribe: the topic is required');
-    }
+    checkTopicName(topic, 'subscribe');
     let subscription: Subscription;
     try {
       subscription = buildSubscriptionData(topic, expression, Date.now());

@@ -44,6 +44,7 @@ import { ConsumeExecutor, sleep } from '../consume-executor';
 import type { ConsumerEvents } from '../consumer-events';
 import {
   allocateStrategy,
+  checkTopicName,
   consumeFromWhere,
   consumeTimestamp,
   consumeTimestampMillis,
@@ -203,9 +204,7 @@ export class PushConsumer {
         `cannot subscribe: push consumer "${this.group}" has been shut down`,
       );
     }
-    if (typeof topic !== 'string' || topic.trim() === '') {
-      throw new ClientError('INVALID_ARGUMENT', 'subscribe: the topic is required');
-    }
+    checkTopicName(topic, 'subscribe');
     let subscription: Subscription;
     try {
       subscription = buildSubscriptionData(topic, expression, Date.now());
