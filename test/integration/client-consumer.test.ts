@@ -404,6 +404,27 @@ describe('PushConsumer', () => {
     expect(attempts).toHaveLength(3);
   });
 
+  it('gives up on a listener call that outlives consumeTimeoutMillis and redelivers its message', async () => {
+    const topic = uniqueName('T');
+    await cluster.createTopic(topic, 1);
+    const deliveries: number[] = [];
+    const failures: unknown[] = [];
+    const c = consumer({ group: uniqueName('G'), consumeTimeoutMillis: 300, consumeThreadMax: 1 }).subscribe(
+      topic,
+    );
+    c.on('consumeFailed', (e) => failures.push(e.error));
+    c.onMessage((m) => {
+      deliveries.push(m.reconsumeTimes);
+      // The first delivery never finishes; the retry does.
+      return m.reconsumeTimes === 0 ? new Promise(() => undefined) : undefined;
+    });
+    await c.start();
+    await cluster.send(topic, 0, 'hangs');
+    await waitFor('the redelivery', () => deliveries.length >= 2, { timeoutMs: 20_000 });
+    expect(deliveries).toEqual([0, 1]);
+    expect(failures).toEqual([expect.objectContaining({ errorName: 'REQUEST_TIMEOUT' })]);
+  });
+
   it('starts a new group from the first offset, the last offset or a timestamp', async () => {
     const topic = uniqueName('T');
     await cluster.createTopic(topic, 2);

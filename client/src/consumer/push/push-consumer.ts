@@ -108,6 +108,11 @@ export const PushConsumerOptionsSchema = z.object({
   pullTimeDelayMillisWhenException: millis(0, 60_000).default(3000),
   /** Shutdown waits this long at most for listeners in flight. */
   awaitTerminationMillisWhenShutdown: millis(0, 600_000).default(10_000),
+  /**
+   * A listener call that has not settled after this long counts as failed (retried like RECONSUME_LATER, or
+   * suspended when orderly) and frees its slot; its late result is ignored. Java: consumeTimeout, 15 minutes.
+   */
+  consumeTimeoutMillis: millis(100, 24 * 3_600_000).default(15 * 60_000),
   /** BROADCASTING offsets: `<dir>/<clientId>/<group>/offsets.json`; default ~/.skyrocket/offsets. */
   localOffsetStoreDir: z.string().min(1).optional(),
 });
@@ -789,7 +794,7 @@ export class PushConsumer {
     let status: 'CONSUME_SUCCESS' | 'RECONSUME_LATER';
     let thrown: unknown;
     try {
-      const returned = await listener(delivered, context);
+      const returned = await this.#withConsumeTimeout(listener(delivered, context));
       status = returned === 'RECONSUME_LATER' ? 'RECONSUME_LATER' : 'CONSUME_SUCCESS';
     } catch (error) {
       status = 'RECONSUME_LATER';
@@ -820,6 +825,30 @@ export class PushConsumer {
         this.#executor.submit(() => this.#consumeConcurrently(queue, processQueue, retryLocally, listener));
       }, LOCAL_RETRY_DELAY_MS);
       timer.unref();
+    }
+  }
+
+  /** The listener's result, or a ClientError once consumeTimeoutMillis passed (the call itself is abandoned). */
+  async #withConsumeTimeout<T>(result: T | Promise<T>): Promise<T> {
+    if (!(result instanceof Promise)) return result;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new ClientError(
+              'REQUEST_TIMEOUT',
+              `listener did not finish within consumeTimeoutMillis (${this.#options.consumeTimeoutMillis} ms)`,
+            ),
+          ),
+        this.#options.consumeTimeoutMillis,
+      );
+      timer.unref();
+    });
+    try {
+      return await Promise.race([result, timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -941,7 +970,8 @@ export class PushConsumer {
     let thrown: unknown;
     this.#orderlyBusy.add(processQueue);
     try {
-      suspend = (await listener(delivered, context)) === 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
+      suspend =
+        (await this.#withConsumeTimeout(listener(delivered, context))) === 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
     } catch (error) {
       suspend = true;
       thrown = error;
