@@ -176,6 +176,64 @@ describe('skyrocket start', () => {
   });
 });
 
+describe('skyrocket nameserver and skyrocket broker (the container entrypoint)', () => {
+  const servers: CliServer[] = [];
+  const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-cli-broker-'));
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop('SIGKILL')));
+    fs.rmSync(storeDir, { recursive: true, force: true });
+  });
+
+  it('run one component each from flags and environment, and stop on SIGTERM', async () => {
+    const nameServer = spawnCli(
+      ['nameserver', '--listen-host', '127.0.0.1', '--listen-port', '0', '--http-port', '0'],
+      {
+        SKYROCKET_NAMESERVER_LOG_LEVEL: 'warn',
+      },
+    );
+    servers.push(nameServer);
+    const ns = await waitFor(
+      'the NameServer to say where it listens',
+      () => /NameServer listening on 127\.0\.0\.1:(\d+)/.exec(nameServer.stderr())?.[1],
+    );
+    const namesrvAddr = `127.0.0.1:${ns}`;
+    const broker = spawnCli(
+      [
+        'broker',
+        ...[
+          '--listen-host',
+          '127.0.0.1',
+          '--listen-port',
+          '0',
+          '--http-port',
+          '0',
+          '--brokerIP1',
+          '127.0.0.1',
+        ],
+        ...['--store-path-root-dir', storeDir, '--log-level', 'warn'],
+      ],
+      // The NameServer list and the broker name come from the environment, as in a pod.
+      { SKYROCKET_BROKER_NAMESRV_ADDR: namesrvAddr, SKYROCKET_BROKER_BROKER_NAME: 'broker-cli' },
+    );
+    servers.push(broker);
+    await waitFor(
+      'the broker to register',
+      async () => {
+        const clusters = await runCli(['--json', 'cluster', 'list', '-n', namesrvAddr]);
+        return (
+          JSON.parse(clusters.stdout || '{}') as { brokers?: Array<{ brokerName: string }> }
+        ).brokers?.some((b) => b.brokerName === 'broker-cli');
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(broker.stderr()).toMatch(/Broker broker-cli \(id 0\) listening on 127\.0\.0\.1:\d+/);
+    expect(await broker.stop('SIGTERM')).toBe(0);
+    expect(await nameServer.stop('SIGTERM')).toBe(0);
+    expect(nameServer.stderr()).toMatch(/received SIGTERM, shutting down\n$/);
+  });
+});
+
 describe('skyrocket against an in-process NameServer and broker', () => {
   let nameServer: Awaited<ReturnType<typeof startNameServer>>;
   let broker: Awaited<ReturnType<typeof startBroker>>;
