@@ -56,8 +56,11 @@ export function registerServerCommands(program: Command, context: CommandContext
           ...configFlag(options.namesrvConfig),
           ...['--listen-host', options.listenHost, '--listen-port', String(options.namesrvPort)],
           ...['--http-port', String(options.namesrvHttpPort), '--log-level', options.logLevel],
-          // Port 0 (tests) is fixed up below once the OS has picked one.
-          ...['--advertised-address', `${options.host}:${options.namesrvPort || 9876}`],
+          // What /rocketmq/nsaddr answers. With port 0 the port is not known yet: the NameServer's own default
+          // (first non-loopback address and the port it got) applies instead.
+          ...(options.namesrvPort === 0
+            ? []
+            : ['--advertised-address', `${options.host}:${options.namesrvPort}`]),
         ],
         io.env,
       );
