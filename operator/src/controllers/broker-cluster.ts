@@ -20,6 +20,7 @@ import { isPaused, isPodReady, podOrdinal, type ControllerContext, type Stateful
 import { type GroupObservation } from './broker-group';
 import { drainGroup, cancelDrain, type DrainOutcome } from './drain';
 import { copyTopicsToGroup } from './scale-up';
+import { resizeGroupStorage } from './storage-resize';
 import { rollGroup, type RollOutcome } from './rolling-update';
 import { pausedConditions, writeStatus } from './status-writer';
 
@@ -84,7 +85,10 @@ export async function reconcileBrokerCluster(
   const groups: GroupObservation[] = [];
   for (let index = 0; index < desiredGroups; index++) {
     const groupName = brokerGroupName(cr, index);
-    const existed = ownedStatefulSets.some((s) => s.metadata.name === groupName);
+    const current = ownedStatefulSets.find((s) => s.metadata.name === groupName);
+    // A storage resize re-creates the group's StatefulSet; status stays as it was until that is done.
+    if (await resizeGroupStorage(ctx, cr, index, current)) return { requeueAfterMs: ctx.pollIntervalMs };
+    const existed = current !== undefined || previousGroups.has(groupName);
     const applied = await applyChildren(
       ctx.client,
       buildBrokerGroupChildren(cr, index, nameServers.address, ctx),

@@ -146,17 +146,20 @@ export class KubeClient {
     });
   }
 
-  /** Deletes; a missing object counts as deleted. Background propagation lets the garbage collector remove pods. */
+  /**
+   * Deletes; a missing object counts as deleted. Background propagation (the default) lets the garbage collector
+   * remove pods; Orphan leaves them running.
+   */
   async delete(
     type: ResourceType,
     namespace: string | undefined,
     name: string,
-    options: { uid?: string } = {},
+    options: { uid?: string; propagationPolicy?: 'Background' | 'Orphan' | 'Foreground' } = {},
   ): Promise<boolean> {
     try {
       await this.request('DELETE', resourcePath(type, namespace, name), {
         body: {
-          propagationPolicy: 'Background',
+          propagationPolicy: options.propagationPolicy ?? 'Background',
           // A precondition on the uid: never delete a newer object of the same name than the one looked at.
           ...(options.uid ? { preconditions: { uid: options.uid } } : {}),
         },
