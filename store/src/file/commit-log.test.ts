@@ -171,7 +171,7 @@ function caught(fn: () => unknown): unknown {
 }
 
 describe('CommitLog append and read', () => {
-  it('stores the exact wire record, readable at once and from disk once written out', async () => {
+  it('stores the exact wire record, readable at once and from disk after the turn', async () => {
     const dir = tempDir();
     const { log, clock } = open(dir, { segmentBytes: 64 * 1024 });
     const queues = new QueueOffsets();
@@ -197,7 +197,7 @@ describe('CommitLog append and read', () => {
     expect(log.read(0, append.wroteBytes)).toEqual(expected);
     expect(log.readRecord(0)).toEqual(expected);
     expect(readFileAt(dir, 0, 8, 64 * 1024)).toEqual(Buffer.alloc(8));
-    await expect(log.waitDurable(log.maxOffset)).resolves.toBe('PUT_OK');
+    await nextTurn();
     expect(readFileAt(dir, 0, expected.length, 64 * 1024)).toEqual(expected);
     expect(log.read(0, 1_000_000)).toEqual(expected);
 
@@ -333,8 +333,7 @@ describe('CommitLog append and read', () => {
     const queues = new QueueOffsets();
     for (let i = 0; i < 50; i++) appendOk(log, [message({ bodyBytes: 100 })], queues);
     expect(log.stats.writes).toBe(0);
-    // ASYNC_FLUSH hands the turn's bytes to the thread pool in one write and acknowledges when it completes.
-    await expect(log.waitDurable(log.maxOffset)).resolves.toBe('PUT_OK');
+    await nextTurn();
     expect(log.stats.writes).toBe(1);
 
     // A full buffer is written before the next append is added; a batch bigger than the buffer gets its own.
@@ -345,7 +344,7 @@ describe('CommitLog append and read', () => {
     );
     expect(big.append.wroteBytes).toBeGreaterThan(16 * 1024);
     expect(decodeRecord(log.readRecord(big.dispatch[19]!.commitLogOffset)!).queueOffset).toBe(69);
-    await expect(log.waitDurable(log.maxOffset)).resolves.toBe('PUT_OK');
+    await nextTurn();
     expect(log.stats.writes).toBe(2);
     for (const d of big.dispatch) expect(log.readRecord(d.commitLogOffset)?.length).toBe(d.size);
     expect(log.stats.appendedMessages).toBe(70);
@@ -523,7 +522,7 @@ describe('CommitLog recovery', () => {
     const dir = tempDir();
     const { log } = open(dir);
     const { dispatch } = appendOk(log, [message(), message()], new QueueOffsets());
-    await expect(log.waitDurable(log.maxOffset)).resolves.toBe('PUT_OK');
+    await nextTurn();
     const reopened = open(dir);
     expect(reopened.recovered).toEqual(dispatch);
   });
@@ -708,7 +707,7 @@ describe('CommitLog durability and failures', () => {
     const { log } = open(dir, { testHooks: hooks });
     const queues = new QueueOffsets();
     const accepted = [appendOk(log, [message()], queues)];
-    await expect(log.waitDurable(log.maxOffset)).resolves.toBe('PUT_OK');
+    await nextTurn();
 
     fault.diskFull = true;
     accepted.push(appendOk(log, [message()], queues));

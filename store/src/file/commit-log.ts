@@ -172,31 +172,6 @@ interface DispatchProperties {
 }
 
 const PUT_OK: Promise<DurableStatus> = Promise.resolve('PUT_OK');
-
-/** ASYNC_FLUSH waiters whose bytes one write-out covers; settled when it completes. */
-interface WriteTurn {
-  promise: Promise<DurableStatus>;
-  resolve: (status: DurableStatus) => void;
-}
-
-/**
- * A write-out handed to libuv's thread pool (ASYNC_FLUSH only): bytes [start, start + length) of one segment, held
- * in `buffer` until the write completes. A failed one stays (with its error) until a synchronous retry succeeds.
- */
-interface PendingWrite {
-  start: number;
-  length: number;
-  buffer: Buffer;
-  turn: WriteTurn | undefined;
-  failed: unknown;
-  done: Promise<void>;
-}
-
-function newWriteTurn(): WriteTurn {
-  let resolve: (status: DurableStatus) => void = () => undefined;
-  const promise = new Promise<DurableStatus>((r) => (resolve = r));
-  return { promise, resolve };
-}
 const EMPTY_BODY = new Uint8Array(0);
 /** Character codes of '0'-'9', 'A'-'F'. */
 const HEX_DIGITS: readonly number[] = Array.from('0123456789ABCDEF', (digit) => digit.charCodeAt(0));
@@ -225,13 +200,7 @@ export class CommitLog {
   readonly #delayLevelMillis: readonly number[];
   readonly #hooks: CommitLogTestHooks | undefined;
   readonly #groupCommit: GroupCommit;
-  readonly #writeBufferBytes: number;
-  /**
-   * ASYNC_FLUSH writes buffers out on libuv's thread pool, so the kernel's copy into the page cache (as costly as
-   * encoding on this kind of machine) overlaps the next turn's appends on another core. SYNC_FLUSH writes on the
-   * event loop: its group commit fdatasyncs right after anyway.
-   */
-  readonly #asyncWrites: boolean;
+  readonly #defaultBuffer: Buffer;
 
   #state: CommitLogState = 'CREATED';
   /** The next write position (maxOffset). */
@@ -243,12 +212,8 @@ export class CommitLog {
   #writeScheduled = false;
   /** The error of the last failed write-out while it keeps failing; appends are refused meanwhile. */
   #writeFailure: unknown;
-  /** ASYNC_FLUSH waiters for bytes still in #buffer share this; settled by the write-out that takes them. */
-  #writeTurn: WriteTurn | undefined;
-  /** The write-out on the thread pool (at most one), just before #bufferStart; see PendingWrite. */
-  #pending: PendingWrite | undefined;
-  /** The other write buffer while #buffer fills (ASYNC_FLUSH: one fills while the other is written). */
-  #spareBuffer: Buffer | undefined;
+  /** ASYNC_FLUSH waiters of the current turn share this; settled by the next write-out. */
+  #writeTurn: { promise: Promise<DurableStatus>; resolve: (status: DurableStatus) => void } | undefined;
   #flushedOffset = 0;
   #activeSegment: SegmentFile | undefined;
   #flushTimer: TimerHandle | undefined;
@@ -306,13 +271,10 @@ export class CommitLog {
     this.#logger = options.logger;
     this.#delayLevelMillis = options.delayLevelMillis ?? DEFAULT_DELAY_LEVEL_MILLIS;
     this.#hooks = options.testHooks;
-    this.#writeBufferBytes = Math.max(
-      1,
-      Math.min(options.writeBufferBytes ?? DEFAULT_WRITE_BUFFER_BYTES, options.segmentBytes),
+    this.#defaultBuffer = Buffer.allocUnsafe(
+      Math.max(1, Math.min(options.writeBufferBytes ?? DEFAULT_WRITE_BUFFER_BYTES, options.segmentBytes)),
     );
-    this.#asyncWrites = options.flushDiskType === 'ASYNC_FLUSH';
-    this.#buffer = Buffer.allocUnsafe(this.#writeBufferBytes);
-    this.#spareBuffer = this.#asyncWrites ? Buffer.allocUnsafe(this.#writeBufferBytes) : undefined;
+    this.#buffer = this.#defaultBuffer;
     this.#groupCommit = new GroupCommit({
       sync: () => this.#syncToDisk(),
       durableOffset: 0,
@@ -574,15 +536,12 @@ export class CommitLog {
   waitDurable(endOffset: number): Promise<DurableStatus> {
     const target = Math.min(endOffset, this.#writePosition);
     if (this.#flushDiskType === 'SYNC_FLUSH') return this.#groupCommit.waitDurable(target);
-    const pending = this.#pending;
-    if (target <= (pending?.start ?? this.#bufferStart)) return PUT_OK;
-    if (pending !== undefined && target <= pending.start + pending.length) {
-      if (pending.failed !== undefined) return Promise.resolve('FLUSH_DISK_TIMEOUT');
-      pending.turn ??= newWriteTurn();
-      return pending.turn.promise;
+    if (target <= this.#bufferStart) return PUT_OK;
+    if (this.#writeTurn === undefined) {
+      let resolve: (status: DurableStatus) => void = () => undefined;
+      const promise = new Promise<DurableStatus>((r) => (resolve = r));
+      this.#writeTurn = { promise, resolve };
     }
-    if (target <= this.#bufferStart) return PUT_OK; // written synchronously past an in-flight write-out
-    this.#writeTurn ??= newWriteTurn();
     this.#scheduleWrite();
     return this.#writeTurn.promise;
   }
@@ -599,13 +558,6 @@ export class CommitLog {
     if (diskEnd > offset) {
       const n = segment.readInto(out, 0, diskEnd - offset, offset - segment.startOffset);
       if (n !== diskEnd - offset) return undefined;
-    }
-    // Bytes of a write-out still on the thread pool come from its buffer: the file may hold part of them yet.
-    const pending = this.#pending;
-    if (pending !== undefined) {
-      const from = Math.max(offset, pending.start);
-      const to = Math.min(diskEnd, pending.start + pending.length);
-      if (to > from) pending.buffer.copy(out, from - offset, from - pending.start, to - pending.start);
     }
     if (end > diskEnd) {
       const from = Math.max(offset, this.#bufferStart);
@@ -793,9 +745,7 @@ export class CommitLog {
       if (failed) return failed;
     }
     if (totalBytes > this.#buffer.length - this.#bufferLength) {
-      // Hand the full buffer to the thread pool when it is free, else write it here (back-pressure).
-      if (this.#asyncWrites && this.#pending === undefined) this.#startAsyncWrite();
-      const failed = this.#bufferLength === 0 ? undefined : this.#tryWriteOut();
+      const failed = this.#tryWriteOut();
       if (failed) return failed;
       // A batch larger than the buffer gets a buffer of its own until it is written (rare: huge batches only).
       if (totalBytes > this.#buffer.length) this.#buffer = Buffer.allocUnsafe(totalBytes);
@@ -849,13 +799,8 @@ export class CommitLog {
     }
   }
 
-  /**
-   * Writes the buffer to its segment with one positional write (after retrying a failed thread-pool write-out, which
-   * holds earlier bytes). Throws the I/O error, keeping the bytes. A write-out still in flight is left alone: the
-   * ranges do not overlap.
-   */
+  /** Writes the buffer to its segment with one positional write. Throws the I/O error, keeping the bytes. */
   #writeOut(): void {
-    if (this.#pending?.failed !== undefined) this.#retryPendingWrite(this.#pending);
     if (this.#bufferLength === 0) return;
     const start = this.#bufferStart;
     const length = this.#bufferLength;
@@ -881,100 +826,8 @@ export class CommitLog {
     }
     this.#bufferStart = start + length;
     this.#bufferLength = 0;
-    if (this.#buffer.length !== this.#writeBufferBytes) {
-      // Back from a batch's own oversized buffer to a regular one.
-      this.#buffer = this.#spareBuffer ?? Buffer.allocUnsafe(this.#writeBufferBytes);
-      this.#spareBuffer = undefined;
-    }
+    this.#buffer = this.#defaultBuffer;
     this.#settleWriteTurn('PUT_OK');
-  }
-
-  /**
-   * ASYNC_FLUSH: hands the buffer to the thread pool and goes on filling the spare one. The waiters of the bytes
-   * handed over go with them; when the write completes they hear PUT_OK and whatever filled meanwhile goes next.
-   */
-  #startAsyncWrite(): void {
-    if (this.#pending !== undefined || this.#bufferLength === 0) return;
-    if (this.#state === 'SHUT_DOWN') return;
-    const pending: PendingWrite = {
-      start: this.#bufferStart,
-      length: this.#bufferLength,
-      buffer: this.#buffer,
-      turn: this.#writeTurn,
-      failed: undefined,
-      done: Promise.resolve(),
-    };
-    this.#writeTurn = undefined;
-    this.#pending = pending;
-    this.#bufferStart += pending.length;
-    this.#bufferLength = 0;
-    this.#buffer = this.#spareBuffer ?? Buffer.allocUnsafe(this.#writeBufferBytes);
-    this.#spareBuffer = undefined;
-    const segment = this.#segments.segmentFor(pending.start);
-    pending.done = new Promise<void>((resolve) => {
-      const finish = (error: unknown): void => {
-        this.#finishAsyncWrite(pending, error);
-        resolve();
-      };
-      try {
-        if (segment === undefined) throw new Error(`no commit-log segment holds offset ${pending.start}`);
-        this.#hooks?.beforeWrite?.(pending.start, pending.length);
-        segment.writeAsync(
-          pending.buffer.subarray(0, pending.length),
-          pending.start - segment.startOffset,
-          finish,
-        );
-      } catch (error) {
-        finish(error);
-      }
-    });
-  }
-
-  #finishAsyncWrite(pending: PendingWrite, error: unknown): void {
-    const turn = pending.turn;
-    pending.turn = undefined;
-    if (error !== undefined) {
-      this.#stats.writeErrors++;
-      pending.failed = error;
-      if (this.#writeFailure === undefined) {
-        this.#logger.error(
-          { err: error, offset: pending.start, bytes: pending.length },
-          `commit log write failed; ${pending.length} bytes stay buffered and new appends are refused until a retry succeeds: ${describeError(error)}`,
-        );
-      }
-      this.#writeFailure = error;
-      turn?.resolve('FLUSH_DISK_TIMEOUT');
-      return;
-    }
-    this.#stats.writes++;
-    this.#releasePending(pending);
-    turn?.resolve('PUT_OK');
-    // Keep the disk busy: what filled meanwhile goes out at once.
-    if (this.#bufferLength > 0) this.#startAsyncWrite();
-  }
-
-  /** Retries a failed thread-pool write-out on the event loop; throws the I/O error again if it still fails. */
-  #retryPendingWrite(pending: PendingWrite): void {
-    try {
-      this.#hooks?.beforeWrite?.(pending.start, pending.length);
-      this.#segments.write(pending.start, pending.buffer.subarray(0, pending.length));
-      this.#stats.writes++;
-    } catch (error) {
-      this.#stats.writeErrors++;
-      this.#writeFailure = error;
-      throw error;
-    }
-    this.#releasePending(pending);
-  }
-
-  #releasePending(pending: PendingWrite): void {
-    if (this.#pending === pending) this.#pending = undefined;
-    if (pending.buffer.length === this.#writeBufferBytes && this.#buffer !== pending.buffer)
-      this.#spareBuffer = pending.buffer;
-    if (this.#writeFailure !== undefined && this.#pending === undefined) {
-      this.#logger.info({ offset: pending.start }, 'commit log writes succeed again');
-      this.#writeFailure = undefined;
-    }
   }
 
   #scheduleWrite(): void {
@@ -982,11 +835,6 @@ export class CommitLog {
     this.#writeScheduled = true;
     setImmediate(() => {
       this.#writeScheduled = false;
-      if (this.#asyncWrites && this.#pending?.failed === undefined) {
-        // Either starts a write-out now or, with one in flight, leaves the bytes to the one its completion starts.
-        this.#startAsyncWrite();
-        return;
-      }
       try {
         this.#writeOut();
       } catch {
@@ -1006,8 +854,6 @@ export class CommitLog {
 
   /** The group commit's sync: write out the buffer, fdatasync what changed since the last sync. */
   async #syncToDisk(): Promise<number> {
-    // fdatasync must come after a thread-pool write-out completes, or it may not cover its bytes.
-    while (this.#pending !== undefined && this.#pending.failed === undefined) await this.#pending.done;
     this.#writeOut();
     const target = this.#bufferStart;
     const from = this.#flushedOffset;

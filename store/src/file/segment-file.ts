@@ -70,25 +70,6 @@ export class SegmentFile {
     }
   }
 
-  /**
-   * Writes `data` at `position` on libuv's thread pool, so the kernel's copy into the page cache runs beside the
-   * event loop; `done` hears the I/O error, if any. `data` must not change until then.
-   */
-  writeAsync(data: Uint8Array, position: number, done: (error: Error | undefined) => void): void {
-    if (position < 0 || position + data.length > this.size) {
-      done(new RangeError(`write of ${data.length} bytes at ${position} overruns segment ${this.path}`));
-      return;
-    }
-    const next = (written: number): void => {
-      if (written >= data.length) return done(undefined);
-      fs.write(this.#fd, data, written, data.length - written, position + written, (error, n) => {
-        if (error) done(ioError(`write ${this.path}`, error));
-        else next(written + n);
-      });
-    };
-    next(0);
-  }
-
   /** Reads `length` bytes at `position` within this segment into a new buffer (short only past the file end). */
   read(position: number, length: number): Buffer {
     const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.size - position)));
