@@ -13,6 +13,10 @@
  * 6. rss:      a child writes --rssGib GiB (ASYNC); its RSS is sampled every 250 ms: it must stay flat.
  *
  * The last line is every figure as one JSON object.
+ *
+ * `npm run bench:store` runs tsx with tsconfig.base.json (no path mapping), so '@skyrocket/store' is the built
+ * package, as a broker runs it: through the repo's tsconfig the store would be loaded from source, where tsx's module
+ * interop turns every cross-module constant into a getter call and costs ~20 % of the append rate.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
