@@ -50,11 +50,6 @@ export class Connection {
   #nextOpaque = 1;
   #closed = false;
   #pausedForBackpressure = false;
-  #corked = false;
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.#socket.uncork();
-  };
 
   constructor(socket: Socket, options: ConnectionOptions) {
     this.#socket = socket;
@@ -141,16 +136,7 @@ export class Connection {
     return opaque;
   }
 
-  /**
-   * Frames written in one tick go out together: the socket is corked at the first and uncorked on the next tick,
-   * so many pipelined requests (or replies) cost one writev instead of one syscall each.
-   */
   #write(command: RemotingCommand): void {
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#socket.cork();
-      process.nextTick(this.#uncork);
-    }
     const ok = this.#socket.write(encodeCommand(command));
     if (ok) return;
     const limit = this.#options.maxPendingWriteBytes ?? 64 * 1024 * 1024;
