@@ -130,13 +130,9 @@ async function pull(
   }
   const filter = tagFilter(subscription);
 
-  const result = await context.store.getMessage(header.topic, header.queueId, header.queueOffset, {
-    maxMessages: Math.min(Math.max(1, header.maxMsgNums), MAX_TRANSFER_COUNT),
-    maxBytes: Math.min(header.maxMsgBytes ?? MAX_TRANSFER_BYTES, MAX_TRANSFER_BYTES),
-    ...(filter ? { filter } : {}),
-  });
-
-  // Commit the consumer's offset once, on the first execution (not when a held pull is woken).
+  // Commit the consumer's offset once, on the first execution (not when a held pull is woken), and before the first
+  // await: an UPDATE_CONSUMER_OFFSET the client sent after this pull (a shutdown's final commit) must not be
+  // overwritten by this older value when the read finishes.
   if (
     allowSuspend &&
     (header.sysFlag & PullSysFlag.FLAG_COMMIT_OFFSET) !== 0 &&
@@ -144,6 +140,12 @@ async function pull(
   ) {
     context.offsets.commit(header.consumerGroup, header.topic, header.queueId, header.commitOffset);
   }
+
+  const result = await context.store.getMessage(header.topic, header.queueId, header.queueOffset, {
+    maxMessages: Math.min(Math.max(1, header.maxMsgNums), MAX_TRANSFER_COUNT),
+    maxBytes: Math.min(header.maxMsgBytes ?? MAX_TRANSFER_BYTES, MAX_TRANSFER_BYTES),
+    ...(filter ? { filter } : {}),
+  });
 
   const code = pullStatusCode(result.status, header.queueOffset);
   if (

@@ -41,6 +41,8 @@ interface Entry {
 export class RemoteBrokerOffsetStore implements OffsetStore {
   readonly #options: RemoteBrokerOffsetStoreOptions;
   readonly #table = new Map<string, Entry>();
+  /** The commit in progress (see persistAll). */
+  #persisting: Promise<void> = Promise.resolve();
 
   constructor(options: RemoteBrokerOffsetStoreOptions) {
     this.#options = options;
@@ -71,7 +73,17 @@ export class RemoteBrokerOffsetStore implements OffsetStore {
     return offset;
   }
 
-  async persistAll(queues: readonly MessageQueue[]): Promise<void> {
+  /**
+   * Commits run one after another: a periodic commit still waiting for its broker address must not reach the broker
+   * after a later one (shutdown's) and move the offset back. Each run reads the offsets when it starts.
+   */
+  persistAll(queues: readonly MessageQueue[]): Promise<void> {
+    const run = this.#persisting.then(() => this.#persistAllNow(queues));
+    this.#persisting = run.catch(() => undefined);
+    return run;
+  }
+
+  async #persistAllNow(queues: readonly MessageQueue[]): Promise<void> {
     const keep = new Set(queues.map(messageQueueKey));
     const writes: Promise<void>[] = [];
     for (const [key, entry] of this.#table) {
@@ -88,9 +100,13 @@ export class RemoteBrokerOffsetStore implements OffsetStore {
     }
   }
 
-  async persist(queue: MessageQueue): Promise<void> {
-    const entry = this.#table.get(messageQueueKey(queue));
-    if (entry !== undefined) await this.updateConsumeOffsetToBroker(entry.queue, entry.offset);
+  persist(queue: MessageQueue): Promise<void> {
+    const run = this.#persisting.then(async () => {
+      const entry = this.#table.get(messageQueueKey(queue));
+      if (entry !== undefined) await this.updateConsumeOffsetToBroker(entry.queue, entry.offset);
+    });
+    this.#persisting = run.catch(() => undefined);
+    return run;
   }
 
   removeOffset(queue: MessageQueue): void {
