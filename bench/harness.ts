@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createRequest, RemotingClient, RequestCode } from '@skyrocket/remoting';
+import { waitUntil } from '../test/compat/harness/java';
 
 /** Percentile of an ascending-sorted array (nearest rank). */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
@@ -33,4 +35,25 @@ export function flags<T extends Record<string, number | string>>(argv: string[],
       throw new Error(`--${key} needs a number`);
   }
   return out as T;
+}
+
+/** Waits until the NameServer's cluster info lists the broker at `brokerAddress` (a remoting call, no JVM). */
+export async function waitForRegistration(namesrvAddr: string, brokerAddress: string): Promise<void> {
+  await waitUntil(
+    `the broker at ${brokerAddress} to register with ${namesrvAddr}`,
+    async () => {
+      const client = new RemotingClient();
+      try {
+        const response = await client.invoke(
+          namesrvAddr,
+          createRequest(RequestCode.GET_BROKER_CLUSTER_INFO),
+          1000,
+        );
+        return (response.body?.toString() ?? '').includes(brokerAddress) || undefined;
+      } finally {
+        await client.close();
+      }
+    },
+    { timeoutMs: 30_000 },
+  );
 }

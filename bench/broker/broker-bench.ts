@@ -20,10 +20,8 @@ import {
   killAllJavaProcesses,
   startApacheBroker,
   startApacheNameServer,
-  waitUntil,
 } from '../../test/compat/harness/java';
-import { createRequest, RemotingClient, RequestCode } from '@skyrocket/remoting';
-import { flags } from '../harness';
+import { flags, waitForRegistration } from '../harness';
 
 const options = flags(process.argv.slice(2), { inFlight: 64, size: 1024, warmup: 5, seconds: 15, only: '' });
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-broker-bench-'));
@@ -112,23 +110,7 @@ async function startSkyrocket(): Promise<{ namesrvAddr: string; stop: () => Prom
     '--log-level',
     'warn',
   ]);
-  await waitUntil(
-    'the Skyrocket broker to register',
-    async () => {
-      const client = new RemotingClient();
-      try {
-        const response = await client.invoke(
-          namesrvAddr,
-          createRequest(RequestCode.GET_BROKER_CLUSTER_INFO),
-          1000,
-        );
-        return (response.body?.toString() ?? '').includes(`127.0.0.1:${brokerPort}`) || undefined;
-      } finally {
-        await client.close();
-      }
-    },
-    { timeoutMs: 30_000 },
-  );
+  await waitForRegistration(namesrvAddr, `127.0.0.1:${brokerPort}`);
   return {
     namesrvAddr,
     stop: async () => {

@@ -21,9 +21,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureCompatBuild, freePort, killAllJavaProcesses, waitUntil } from '../../test/compat/harness/java';
-import { createRequest, RemotingClient, RequestCode } from '@skyrocket/remoting';
-import { flags } from '../harness';
+import { ensureCompatBuild, freePort, killAllJavaProcesses } from '../../test/compat/harness/java';
+import { flags, waitForRegistration } from '../harness';
 
 const options = flags(process.argv.slice(2), {
   inFlight: 64,
@@ -166,23 +165,7 @@ async function startSkyrocket(): Promise<{ namesrvAddr: string; stop: () => Prom
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const namesrvAddr = `127.0.0.1:${nsPort}`;
-  await waitUntil(
-    'the Skyrocket broker to register',
-    async () => {
-      const client = new RemotingClient();
-      try {
-        const response = await client.invoke(
-          namesrvAddr,
-          createRequest(RequestCode.GET_BROKER_CLUSTER_INFO),
-          1000,
-        );
-        return (response.body?.toString() ?? '').includes(`127.0.0.1:${brokerPort}`) || undefined;
-      } finally {
-        await client.close();
-      }
-    },
-    { timeoutMs: 30_000 },
-  );
+  await waitForRegistration(namesrvAddr, `127.0.0.1:${brokerPort}`);
   return {
     namesrvAddr,
     stop: () =>
