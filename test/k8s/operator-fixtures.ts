@@ -9,7 +9,10 @@ import { KubeClient } from '../../operator/src/runtime/kube-client';
 import { loadKubeconfig } from '../../operator/src/runtime/kubeconfig';
 import { Resources, type ResourceType } from '../../operator/src/runtime/resources';
 import type { KubeObject } from '../../operator/src/runtime/types';
+import { silentLogger } from '@skyrocket/common';
+import { runOperator, type Operator } from '../../operator/src';
 import { waitFor } from '../harness/wait-for';
+import { startControlPlane, type ControlPlane } from './harness/control-plane';
 
 export interface FakeTopic {
   topicName: string;
@@ -263,4 +266,42 @@ export function stored<T>(value: T): T {
         .map(([k, v]) => [k, stored(v)]),
     ) as T;
   return value;
+}
+
+/** A control plane with the CRDs and a namespace, a fake broker admin API, and one operator running against them. */
+export interface OperatorEnvironment {
+  cp: ControlPlane;
+  client: KubeClient;
+  admin: FakeBrokerAdmin;
+  operator: Operator;
+  stop(): Promise<void>;
+}
+
+export async function startOperatorEnvironment(options: {
+  namespace: string;
+  controllerManager?: boolean;
+}): Promise<OperatorEnvironment> {
+  const cp = await startControlPlane({ controllerManager: options.controllerManager ?? false });
+  const client = clientFor(cp.kubeconfigPath);
+  const admin = new FakeBrokerAdmin();
+  await installCrds(client);
+  await createNamespace(client, options.namespace);
+  await admin.start();
+  const operator = await runOperator(
+    { leaderElection: false, httpHost: '127.0.0.1', httpPort: 0, logLevel: 'silent' },
+    { connection: client.connection, logger: silentLogger(), brokerAdminUrl: admin.url, pollIntervalMs: 200 },
+  );
+  await operator.waitForSync();
+  return {
+    cp,
+    client,
+    admin,
+    operator,
+    stop: async () => {
+      await operator.stop();
+      await admin.stop();
+      client.close();
+      await cp.stop();
+    },
+  };
 }

@@ -4,22 +4,18 @@
  * each step gated on every pod being ready and registered with every NameServer (the fake admin API's
  * GET /api/broker).
  */
-import { silentLogger } from '@skyrocket/common';
-import { runOperator, type Operator } from '../../operator/src';
 import type { KubeClient } from '../../operator/src/runtime/kube-client';
 import { Resources } from '../../operator/src/runtime/resources';
 import type { KubeObject } from '../../operator/src/runtime/types';
 import { waitFor } from '../harness/wait-for';
-import { startControlPlane, type ControlPlane } from './harness/control-plane';
 import {
   FakeBrokerAdmin,
-  clientFor,
   condition,
-  createNamespace,
   eventsFor,
-  installCrds,
   markPodReady,
   type ConditionView,
+  startOperatorEnvironment,
+  type OperatorEnvironment,
 } from './operator-fixtures';
 
 jest.setTimeout(240_000);
@@ -33,10 +29,9 @@ interface Pod extends KubeObject {
 type Cr = KubeObject & { status?: { conditions?: ConditionView[] } & Record<string, unknown> };
 
 describe('rolling update', () => {
-  let cp: ControlPlane;
+  let env: OperatorEnvironment;
   let client: KubeClient;
-  let operator: Operator;
-  const admin = new FakeBrokerAdmin();
+  let admin: FakeBrokerAdmin;
 
   const pods = async () => {
     const list = await client.list<Pod>(Resources.Pod, NS);
@@ -52,28 +47,12 @@ describe('rolling update', () => {
   };
 
   beforeAll(async () => {
-    cp = await startControlPlane({ controllerManager: true });
-    client = clientFor(cp.kubeconfigPath);
-    await installCrds(client);
-    await createNamespace(client, NS);
-    await admin.start();
-    operator = await runOperator(
-      { leaderElection: false, httpHost: '127.0.0.1', httpPort: 0, logLevel: 'silent' },
-      {
-        connection: client.connection,
-        logger: silentLogger(),
-        brokerAdminUrl: admin.url,
-        pollIntervalMs: 200,
-      },
-    );
-    await operator.waitForSync();
+    env = await startOperatorEnvironment({ namespace: NS, controllerManager: true });
+    ({ client, admin } = env);
   }, 300_000);
 
   afterAll(async () => {
-    await operator?.stop();
-    await admin.stop();
-    client?.close();
-    await cp?.stop();
+    await env?.stop();
   });
 
   it('replaces slaves before the master, one at a time, each after all are ready and registered', async () => {

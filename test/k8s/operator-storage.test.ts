@@ -5,14 +5,11 @@
  * the new claim template, adopts them. Claims the apiserver refuses to grow (here: unbound, no provisioner runs) are
  * reported in a Warning Event.
  */
-import { silentLogger } from '@skyrocket/common';
-import { runOperator, type Operator } from '../../operator/src';
 import type { KubeClient } from '../../operator/src/runtime/kube-client';
 import { Resources } from '../../operator/src/runtime/resources';
 import type { KubeObject } from '../../operator/src/runtime/types';
 import { waitFor } from '../harness/wait-for';
-import { startControlPlane, type ControlPlane } from './harness/control-plane';
-import { FakeBrokerAdmin, clientFor, createNamespace, eventsFor, installCrds } from './operator-fixtures';
+import { eventsFor, startOperatorEnvironment, type OperatorEnvironment } from './operator-fixtures';
 
 jest.setTimeout(240_000);
 
@@ -24,10 +21,8 @@ type StatefulSet = KubeObject & {
 };
 
 describe('storage growth', () => {
-  let cp: ControlPlane;
+  let env: OperatorEnvironment;
   let client: KubeClient;
-  let operator: Operator;
-  const admin = new FakeBrokerAdmin();
 
   const podUids = async () =>
     new Map(
@@ -35,28 +30,12 @@ describe('storage growth', () => {
     );
 
   beforeAll(async () => {
-    cp = await startControlPlane({ controllerManager: true });
-    client = clientFor(cp.kubeconfigPath);
-    await installCrds(client);
-    await createNamespace(client, NS);
-    await admin.start();
-    operator = await runOperator(
-      { leaderElection: false, httpHost: '127.0.0.1', httpPort: 0, logLevel: 'silent' },
-      {
-        connection: client.connection,
-        logger: silentLogger(),
-        brokerAdminUrl: admin.url,
-        pollIntervalMs: 200,
-      },
-    );
-    await operator.waitForSync();
+    env = await startOperatorEnvironment({ namespace: NS, controllerManager: true });
+    ({ client } = env);
   }, 300_000);
 
   afterAll(async () => {
-    await operator?.stop();
-    await admin.stop();
-    client?.close();
-    await cp?.stop();
+    await env?.stop();
   });
 
   it('re-creates the StatefulSet with the larger claim template and keeps the pods running', async () => {
