@@ -1,6 +1,7 @@
+import * as zlib from 'node:zlib';
 import fc from 'fast-check';
 
-import { crc32, rawCrc32, tableCrc32 } from './crc32';
+import { crc32, crc32Implementation, rawCrc32, tableCrc32 } from './crc32';
 
 describe('crc32', () => {
   // UtilAll.crc32 values printed by Java when the fixtures were generated.
@@ -19,10 +20,18 @@ describe('crc32', () => {
     expect(crc32(Buffer.from('a'))).toBe(0x68b7be43);
   });
 
-  it('gives the same result from the table fallback as from zlib', () => {
+  it('uses the native CRC (@node-rs/crc32) where a prebuilt binary exists, as on this machine', () => {
+    const prebuilt = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
+    expect(crc32Implementation).toBe(
+      prebuilt.includes(`${process.platform}-${process.arch}`) ? 'native' : 'zlib',
+    );
+  });
+
+  it('gives the same result from the native CRC, zlib and the table fallback', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+      fc.property(fc.uint8Array({ maxLength: 3000 }), (bytes) => {
         expect(tableCrc32(bytes)).toBe(rawCrc32(bytes));
+        expect(zlib.crc32(bytes)).toBe(rawCrc32(bytes));
       }),
     );
   });
