@@ -70,13 +70,19 @@ const fresh = (name: string) => {
   return dir;
 };
 
-/** Appends `totalBytes` of 1 KiB messages with `inFlight` puts outstanding; resolves with messages written. */
+/**
+ * Appends `totalBytes` of 1 KiB messages with `inFlight` puts outstanding; resolves with messages written. Each
+ * appender reuses one message object (the store copies what it stores and keeps no reference), so the figure is the
+ * store's and not the load generator's allocations.
+ */
 async function fill(store: FileMessageStore, totalBytes: number, inFlight: number): Promise<number> {
   let written = 0;
   let count = 0;
   const worker = async (queueId: number) => {
+    const next = message(queueId);
     while (written < totalBytes) {
-      const result = await store.putMessage(message(queueId));
+      next.bornTimestamp = Date.now();
+      const result = await store.putMessage(next);
       if (!result.append) throw new Error(`put failed: ${result.status} ${result.remark ?? ''}`);
       written += result.append.wroteBytes;
       count++;

@@ -2,7 +2,12 @@ import * as fs from 'node:fs';
 import type { Clock, Logger, TimerHandle } from '@skyrocket/common';
 import { describeError, SkyrocketError } from '@skyrocket/common';
 import * as messageCodec from '@skyrocket/remoting/message';
-import type { HostAddress, MessageRecord, MessageRecordInit } from '@skyrocket/remoting/message';
+import type {
+  HostAddress,
+  MessageRecord,
+  MessageRecordInit,
+  RecordLayout,
+} from '@skyrocket/remoting/message';
 import { COMMITLOG_DIR, END_OF_SEGMENT_BLANK_MIN_BYTES } from '../layout';
 import type { AppendResult, FlushDiskType, MessageToStore, PutMessageStatus } from '../message-store';
 import type { DispatchRequest } from './dispatch-request';
@@ -16,8 +21,9 @@ const {
   BLANK_MAGIC_CODE,
   createOffsetMessageId,
   calMsgLength,
+  crc32,
   decodeRecord,
-  encodeRecordInto,
+  encodeLaidOutRecordInto,
   getTransactionValue,
   ipAddressBytes,
   MAX_PROPERTIES_LENGTH,
@@ -184,14 +190,29 @@ export class CommitLog {
   readonly #maxMessageBytes: number;
   readonly #storeHost: HostAddress;
   readonly #storeHostV6Flag: number;
-  readonly #ipBytesCache = new Map<string, number>();
+  readonly #ipBytesCache = new Map<string, Uint8Array>();
   /** hex(store IP, port) of offset msgIds, for the host it was computed from (see #refreshMsgIdPrefix). */
   #msgIdPrefix: { address: string; port: number; prefix: string };
-  /** The topic of the last append and its UTF-8 length: consecutive appends tend to share it. */
+  /** The topic of the last append and its UTF-8 bytes: consecutive appends tend to share it. */
   #lastTopic = '';
-  #lastTopicBytes = 0;
-  /** Sizes of the records of the append in progress (reused). */
+  #lastTopicBytes: Uint8Array = EMPTY_BODY;
+  /** Per record of the append in progress (reused): what #validatedLength worked out, for the encoder. */
   readonly #sizes: number[] = [];
+  readonly #sysFlags: number[] = [];
+  readonly #propertiesLengths: number[] = [];
+  readonly #bornIps: Uint8Array[] = [];
+  /** The layout handed to the encoder (reused; encodeLaidOutRecordInto keeps nothing). */
+  readonly #layout: RecordLayout = {
+    totalSize: 0,
+    magicCode: 0,
+    sysFlag: 0,
+    bodyCRC: 0,
+    bornIp: EMPTY_BODY,
+    storeIp: EMPTY_BODY,
+    topicBytes: EMPTY_BODY,
+    propertiesString: '',
+    propertiesLength: 0,
+  };
   /** The record being encoded (reused; see append). */
   readonly #recordInit: MessageRecordInit & { magicCode: number };
   #syncNanos = 0n;
@@ -423,9 +444,10 @@ export class CommitLog {
     // 1. Validate and size every record; nothing is assigned yet.
     if (first.topic !== this.#lastTopic) {
       this.#lastTopic = first.topic;
-      this.#lastTopicBytes = Buffer.byteLength(first.topic, 'utf8');
+      this.#lastTopicBytes = Buffer.from(first.topic, 'utf8');
     }
-    const topicBytes = this.#lastTopicBytes;
+    const topic = this.#lastTopicBytes;
+    const topicBytes = topic.length;
     if (topicBytes > MAX_V2_TOPIC_LENGTH) {
       return failure(
         'MESSAGE_ILLEGAL',
@@ -443,7 +465,7 @@ export class CommitLog {
       if (message.topic !== first.topic || message.queueId !== first.queueId) {
         return failure('MESSAGE_ILLEGAL', 'all messages of a batch must have the same topic and queue');
       }
-      const size = this.#validatedLength(message, topicBytes, magicCode);
+      const size = this.#validatedLength(message, topicBytes, magicCode, i);
       if (typeof size !== 'number') return size;
       sizes[i] = size;
       totalBytes += size;
@@ -475,6 +497,10 @@ export class CommitLog {
     record.storeHost = this.#storeHost;
     record.topic = first.topic;
     record.queueId = first.queueId;
+    const layout = this.#layout;
+    layout.magicCode = magicCode;
+    layout.storeIp = this.#ipBytes(this.#storeHost.address);
+    layout.topicBytes = topic;
     let queueOffset = firstQueueOffset;
     let at = this.#bufferLength;
     for (let i = 0; i < count; i++) {
@@ -491,10 +517,16 @@ export class CommitLog {
       record.preparedTransactionOffset = message.preparedTransactionOffset;
       record.body = message.body;
       record.properties = message.properties;
-      const size = encodeRecordInto(record, this.#buffer, at);
-      if (size !== sizes[i]) throw new Error(`record sized ${sizes[i]} bytes but encoded in ${size}`);
+      const size = sizes[i] as number;
+      const storedSysFlag = this.#sysFlags[i] as number;
+      layout.totalSize = size;
+      layout.sysFlag = storedSysFlag;
+      layout.bodyCRC = crc32(message.body);
+      layout.bornIp = this.#bornIps[i] as Uint8Array;
+      layout.propertiesString = message.properties;
+      layout.propertiesLength = this.#propertiesLengths[i] as number;
+      encodeLaidOutRecordInto(record, layout, this.#buffer, at);
       msgIds[i] = this.#msgIdPrefix.prefix + hex16(commitLogOffset);
-      const storedSysFlag = this.#buffer.readInt32BE(at + SYSFLAG_POSITION);
       dispatch[i] = this.#dispatchOfAppend(
         message,
         commitLogOffset,
@@ -509,6 +541,7 @@ export class CommitLog {
     record.body = EMPTY_BODY;
     record.properties = '';
     record.bornHost = this.#storeHost;
+    layout.propertiesString = '';
     this.#bufferLength = at;
     this.#writePosition = wroteOffset + totalBytes;
     this.#stats.appendedMessages += count;
@@ -666,13 +699,18 @@ export class CommitLog {
   // ---- appending -------------------------------------------------------------------------------------------------
 
   /**
-   * Checks everything the encoder would refuse and returns the record's TOTALSIZE (calMsgLength), or why it cannot
-   * be stored. Sizing here instead of with the codec's recordLength halves the work per record: the codec would
-   * parse both IP addresses and lay the record out again when encoding. The length is checked against what
-   * encodeRecordInto writes, so the two cannot drift apart unnoticed.
+   * Checks everything a record must satisfy and returns its TOTALSIZE (calMsgLength), or why it cannot be stored;
+   * what it works out for record `index` (stored sysFlag, born IP, properties length) goes to the encoder, which
+   * trusts it (encodeLaidOutRecordInto). The commit-log tests decode every record written this way.
    */
-  #validatedLength(message: MessageToStore, topicBytes: number, magicCode: number): number | AppendFailure {
-    const bornIpBytes = this.#ipBytes(message.bornHost.address);
+  #validatedLength(
+    message: MessageToStore,
+    topicBytes: number,
+    magicCode: number,
+    index: number,
+  ): number | AppendFailure {
+    const bornIp = this.#ipBytes(message.bornHost.address);
+    const bornIpBytes = bornIp.length;
     if (bornIpBytes === 0) {
       return failure(
         'MESSAGE_ILLEGAL',
@@ -706,17 +744,20 @@ export class CommitLog {
         `a record of ${size} bytes exceeds the maximum message size of ${this.#maxMessageBytes} bytes`,
       );
     }
+    this.#sysFlags[index] = sysFlag;
+    this.#bornIps[index] = bornIp;
+    this.#propertiesLengths[index] = propertiesBytes;
     return size;
   }
 
-  /** 4 or 16 for an IP address a record can hold, 0 otherwise; remembered, since producers are few. */
-  #ipBytes(address: string): number {
+  /** The 4 or 16 bytes of an IP address a record can hold, empty otherwise; remembered, since producers are few. */
+  #ipBytes(address: string): Uint8Array {
     let bytes = this.#ipBytesCache.get(address);
     if (bytes === undefined) {
       try {
-        bytes = ipAddressBytes(address).length;
+        bytes = ipAddressBytes(address);
       } catch {
-        bytes = 0;
+        bytes = EMPTY_BODY;
       }
       if (this.#ipBytesCache.size >= 4096) this.#ipBytesCache.clear();
       this.#ipBytesCache.set(address, bytes);
