@@ -1,11 +1,17 @@
 /**
  * Store benchmark (issue: Store). Each figure is printed next to what this machine's disk does in the same run.
  *
- *   npx tsx bench/store/store-bench.ts [--dir /path] [--gib 1] [--rssGib 4] [--seconds 10] [--only name,...]
+ *   npx tsx bench/store/store-bench.ts [--dir /path] [--gib 1] [--rssGib 4] [--seconds 10] [--rounds 3]
+ *                                      [--only name,...]
  *
  * 1. raw:      sequential pwrite of --gib GiB in the store's write-buffer block size, then fdatasync; and the raw
  *              fdatasync rate (1 KiB pwrite + fdatasync in a loop).
  * 2. async:    FileMessageStore ASYNC_FLUSH, 1 KiB bodies, --gib GiB of records, 512 puts in flight; MB/s vs raw.
+ *              Raw and async alternate for --rounds rounds and each round's ratio is printed, then the medians: this
+ *              machine's virtual disk swings between ~270 and ~490 MB/s from one minute to the next, so one raw
+ *              sample next to one store sample says more about the disk than about the store. After each phase
+ *              deletes its files, `sync` lets the filesystem finish (the root is mounted with `discard`, so a
+ *              deleted GiB is trimmed at the next journal commit) before the next phase starts.
  * 3. sync:     SYNC_FLUSH, 64 concurrent appenders, 1 KiB bodies, --seconds: msg/s and p50/p99 put latency.
  * 4. read:     ConsumeQueue scan + record fetch of everything written by (2), from the page cache.
  * 5. recovery: a child writes --gib GiB and is SIGKILLed; time to reopen from the checkpoint, and with no
@@ -18,7 +24,7 @@
  * package, as a broker runs it: through the repo's tsconfig the store would be loaded from source, where tsx's module
  * interop turns every cross-module constant into a getter call and costs ~20 % of the append rate.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -28,6 +34,7 @@ import { flags, percentile } from '../harness';
 const options = flags(process.argv.slice(2), {
   dir: '',
   gib: 1,
+  rounds: 3,
   rssGib: 4,
   seconds: 10,
   only: '',
@@ -64,6 +71,12 @@ function openStore(dir: string, flushDiskType: FlushDiskType): FileMessageStore 
 }
 
 const mb = (bytes: number, seconds: number) => Math.round(bytes / seconds / 1e6);
+const median = (values: number[]) => percentile(Float64Array.from(values).sort(), 50);
+
+/** Lets the filesystem finish with what the last phase wrote and deleted (see the header). */
+function settle(): void {
+  execFileSync('sync');
+}
 const fresh = (name: string) => {
   const dir = path.join(baseDir, name);
   fs.rmSync(dir, { recursive: true, force: true });
@@ -92,7 +105,8 @@ async function fill(store: FileMessageStore, totalBytes: number, inFlight: numbe
   return count;
 }
 
-function raw(): void {
+/** Raw sequential write of --gib GiB; with `syncRate`, also the raw fdatasync rate. Returns the write MB/s. */
+function raw(syncRate: boolean): number {
   const file = path.join(fresh('raw'), 'segment');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const total = options.gib * GiB;
@@ -104,7 +118,14 @@ function raw(): void {
     fs.writeSync(fd, block, 0, block.length, position);
   fs.fdatasyncSync(fd);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  figures.rawWriteMBps = mb(total, seconds);
+  const writeMBps = mb(total, seconds);
+  if (!syncRate) {
+    fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+    settle();
+    console.log(`raw disk: sequential write ${writeMBps} MB/s`);
+    return writeMBps;
+  }
   const small = Buffer.alloc(1024, 0x63);
   let syncs = 0;
   started = process.hrtime.bigint();
@@ -116,13 +137,16 @@ function raw(): void {
   figures.rawFdatasyncPerSecond = Math.round(syncs / (Number(process.hrtime.bigint() - started) / 1e9));
   fs.closeSync(fd);
   fs.rmSync(file, { force: true });
+  settle();
   console.log(
-    `raw disk: sequential write ${figures.rawWriteMBps} MB/s (${WRITE_BLOCK / 1024} KiB blocks, ${options.gib} GiB + fdatasync); ` +
+    `raw disk: sequential write ${writeMBps} MB/s (${WRITE_BLOCK / 1024} KiB blocks, ${options.gib} GiB + fdatasync); ` +
       `fdatasync ${figures.rawFdatasyncPerSecond}/s`,
   );
+  return writeMBps;
 }
 
-async function asyncAppendAndRead(): Promise<void> {
+/** One ASYNC_FLUSH fill of --gib GiB; with `read`, then the read phase over what it wrote. Returns MB/s. */
+async function asyncAppend(read: boolean): Promise<{ msgPerSecond: number; mbps: number }> {
   const dir = fresh('async');
   const store = openStore(dir, 'ASYNC_FLUSH');
   await store.start();
@@ -131,15 +155,14 @@ async function asyncAppendAndRead(): Promise<void> {
   await store.shutdown(); // includes the final flush
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const bytes = store.stats().commitLogMaxOffset;
-  figures.asyncAppendMsgPerSecond = Math.round(count / seconds);
-  figures.asyncAppendMBps = mb(bytes, seconds);
-  const rawMBps = Number(figures.rawWriteMBps ?? NaN);
-  figures.asyncVsRaw = Number((Number(figures.asyncAppendMBps) / rawMBps).toFixed(2));
-  console.log(
-    `ASYNC_FLUSH append: ${figures.asyncAppendMsgPerSecond} msg/s, ${figures.asyncAppendMBps} MB/s ` +
-      `(${figures.asyncVsRaw}× raw sequential write; target ≥ 0.8)`,
-  );
+  const result = { msgPerSecond: Math.round(count / seconds), mbps: mb(bytes, seconds) };
+  if (read) await readAll(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+  settle();
+  return result;
+}
 
+async function readAll(dir: string): Promise<void> {
   const reader = openStore(dir, 'ASYNC_FLUSH');
   await reader.start();
   const readStarted = process.hrtime.bigint();
@@ -161,7 +184,34 @@ async function asyncAppendAndRead(): Promise<void> {
   console.log(
     `read (ConsumeQueue scan + record fetch, page cache): ${figures.readMsgPerSecond} msg/s, ${figures.readMBps} MB/s`,
   );
-  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Raw write and ASYNC_FLUSH append alternate for --rounds rounds; the medians are the figures. */
+async function rawVersusAsync(withAsync: boolean): Promise<void> {
+  const rounds = Math.max(1, withAsync ? options.rounds : 1);
+  const raws: number[] = [];
+  const appends: Array<{ msgPerSecond: number; mbps: number }> = [];
+  for (let round = 1; round <= rounds; round++) {
+    raws.push(raw(round === 1));
+    if (!withAsync) break;
+    const append = await asyncAppend(round === rounds);
+    appends.push(append);
+    console.log(
+      `round ${round}/${rounds}: ASYNC_FLUSH append ${append.msgPerSecond} msg/s, ${append.mbps} MB/s ` +
+        `(${(append.mbps / (raws.at(-1) ?? NaN)).toFixed(2)}× this round's raw write)`,
+    );
+  }
+  figures.rawWriteMBps = Math.round(median(raws));
+  figures.rawWriteMBpsRounds = raws;
+  if (!withAsync) return;
+  figures.asyncAppendMsgPerSecond = Math.round(median(appends.map((a) => a.msgPerSecond)));
+  figures.asyncAppendMBps = Math.round(median(appends.map((a) => a.mbps)));
+  figures.asyncAppendMBpsRounds = appends.map((a) => a.mbps);
+  figures.asyncVsRaw = Number((Number(figures.asyncAppendMBps) / Number(figures.rawWriteMBps)).toFixed(2));
+  console.log(
+    `ASYNC_FLUSH append (median of ${rounds}): ${figures.asyncAppendMsgPerSecond} msg/s, ${figures.asyncAppendMBps} MB/s ` +
+      `= ${figures.asyncVsRaw}× the median raw sequential write of ${figures.rawWriteMBps} MB/s (target ≥ 0.8)`,
+  );
 }
 
 async function syncAppend(): Promise<void> {
@@ -286,8 +336,7 @@ async function main(): Promise<void> {
   if (options.child) return childMain();
   const selected = (name: string) => options.only === '' || options.only.split(',').includes(name);
   console.log(`store benchmark in ${baseDir} (${os.cpus().length} cores)`);
-  if (selected('raw') || selected('async')) raw();
-  if (selected('async')) await asyncAppendAndRead();
+  if (selected('raw') || selected('async')) await rawVersusAsync(selected('async'));
   if (selected('sync')) await syncAppend();
   if (selected('recovery')) await recovery();
   if (selected('rss')) await rss();
