@@ -261,6 +261,46 @@ describe('CommitLog append and read', () => {
     expect(otherQueue.append.queueOffset).toBe(0);
   });
 
+  it('writes every record byte for byte as the general encoder does, batches of mixed hosts and properties too', () => {
+    // The append encodes with the layout its validation worked out (encodeLaidOutRecordInto), trusting it.
+    const { log, clock } = open(tempDir(), { segmentBytes: 1024 * 1024 });
+    const queues = new QueueOffsets();
+    const host = fc.record({
+      address: fc.oneof(fc.ipV4(), fc.ipV6()),
+      port: fc.integer({ min: 0, max: 65535 }),
+    });
+    const value = fc
+      .oneof(fc.string({ maxLength: 60 }), fc.string({ maxLength: 20, unit: 'grapheme' }))
+      .filter((v) => !v.includes('\u0001') && !v.includes('\u0002'));
+    const fields = fc.record({
+      bornHost: host,
+      body: fc.uint8Array({ maxLength: 300 }),
+      flag: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+      sysFlag: fc.constantFrom(0, MessageSysFlag.BORNHOST_V6_FLAG, MessageSysFlag.COMPRESSED_FLAG),
+      reconsumeTimes: fc.nat({ max: 16 }),
+      properties: fc.dictionary(fc.constantFrom('TAGS', 'KEYS', 'UNIQ_KEY', 'a', 'b'), value),
+    });
+    fc.assert(
+      fc.property(fc.array(fields, { minLength: 1, maxLength: 4 }), (drawn) => {
+        const batch = drawn.map((f) =>
+          message({ ...f, body: Buffer.from(f.body), properties: encodeProperties(f.properties) }),
+        );
+        const { dispatch } = appendOk(log, batch, queues);
+        dispatch.forEach((d, i) => {
+          const expected = encodeRecord({
+            ...batch[i]!,
+            queueOffset: d.queueOffset,
+            commitLogOffset: d.commitLogOffset,
+            storeTimestamp: clock.now(),
+            storeHost: STORE_HOST,
+          });
+          expect(log.readRecord(d.commitLogOffset)).toEqual(expected);
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('writes V2 records for long topics and IPv6 hosts, and finds them again', async () => {
     const dir = tempDir();
     const storeHost = { address: '2001:db8::10', port: 10911 };
