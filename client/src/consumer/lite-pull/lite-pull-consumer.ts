@@ -47,7 +47,7 @@ import {
   messageQueueKey,
   type MessageQueue,
 } from '../message-queue';
-import { LocalFileOffsetStore, RemoteBrokerOffsetStore, type OffsetStore } from '../offset-store';
+import { createConsumerOffsetStore, type OffsetStore } from '../offset-store';
 import { ProcessQueue } from '../process-queue';
 import type { MessageExt } from '../pull/message-ext';
 import { buildSubscriptionData, subscriptionDataJson, type Subscription } from '../pull/subscription';
@@ -400,19 +400,15 @@ export class LitePullConsumer {
     this.#logger = this.#logger.child({ clientId: instance.clientId });
     const brokers = brokerAccessOf(instance);
     this.#brokers = brokers;
-    const clustering = this.#options.messageModel === 'CLUSTERING';
-    this.#offsetStore = clustering
-      ? new RemoteBrokerOffsetStore({
-          consumerGroup: this.group,
-          brokers,
-          requestTimeoutMillis: this.#timeout,
-          setZeroIfNotFound: this.#options.consumeFromWhere === 'FIRST_OFFSET' ? undefined : false,
-        })
-      : new LocalFileOffsetStore({
-          consumerGroup: this.group,
-          clientId: instance.clientId,
-          baseDir: this.#options.localOffsetStoreDir,
-        });
+    this.#offsetStore = createConsumerOffsetStore({
+      consumerGroup: this.group,
+      messageModel: this.#options.messageModel,
+      consumeFromWhere: this.#options.consumeFromWhere,
+      clientId: instance.clientId,
+      brokers,
+      requestTimeoutMillis: this.#timeout,
+      localOffsetStoreDir: this.#options.localOffsetStoreDir,
+    });
     await this.#offsetStore.load();
     const consumeTimestampMs = consumeTimestampMillis(this.#options.consumeTimestamp, Date.now());
     const startOffset = (queue: MessageQueue) =>

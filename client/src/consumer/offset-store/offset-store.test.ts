@@ -11,6 +11,7 @@ import {
 
 import type { BrokerAccess } from '../broker-access';
 import { messageQueue } from '../message-queue';
+import { createConsumerOffsetStore } from './create-offset-store';
 import { LocalFileOffsetStore } from './local-file-offset-store';
 import { RemoteBrokerOffsetStore } from './remote-broker-offset-store';
 
@@ -144,5 +145,60 @@ describe('RemoteBrokerOffsetStore', () => {
     s.updateOffset(q0, 3, false);
     await expect(s.persist(q0)).rejects.toThrow(/disk on fire/);
     await expect(s.persistAll([q0])).rejects.toThrow(/1 of 1 offset commits failed/);
+  });
+});
+
+describe('createConsumerOffsetStore', () => {
+  const brokers = (requests: RemotingCommand[]): BrokerAccess => ({
+    brokerAddress: () => Promise.resolve('127.0.0.1:10911'),
+    invoke: (_address, request) => {
+      requests.push(request);
+      return Promise.resolve(createResponse(request, ResponseCode.QUERY_NOT_FOUND));
+    },
+  });
+
+  it.each([
+    ['LAST_OFFSET', 'false'],
+    ['TIMESTAMP', 'false'],
+    ['FIRST_OFFSET', undefined],
+  ] as const)(
+    'CLUSTERING keeps offsets on the brokers; starting from %s asks with setZeroIfNotFound=%s',
+    async (consumeFromWhere, setZeroIfNotFound) => {
+      const requests: RemotingCommand[] = [];
+      const store = createConsumerOffsetStore({
+        consumerGroup: 'G',
+        messageModel: 'CLUSTERING',
+        consumeFromWhere,
+        clientId: 'c1',
+        brokers: brokers(requests),
+        requestTimeoutMillis: 1000,
+      });
+      expect(store).toBeInstanceOf(RemoteBrokerOffsetStore);
+      expect(await store.readOffset(q0, 'STORE')).toBe(-1);
+      expect(requests[0]?.extFields.setZeroIfNotFound).toBe(setZeroIfNotFound);
+    },
+  );
+
+  it('BROADCASTING keeps offsets in a local file per client, under the given directory', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consumer-offset-store-'));
+    try {
+      const requests: RemotingCommand[] = [];
+      const store = createConsumerOffsetStore({
+        consumerGroup: 'G',
+        messageModel: 'BROADCASTING',
+        consumeFromWhere: 'LAST_OFFSET',
+        clientId: 'c1',
+        brokers: brokers(requests),
+        requestTimeoutMillis: 1000,
+        localOffsetStoreDir: dir,
+      });
+      expect(store).toBeInstanceOf(LocalFileOffsetStore);
+      store.updateOffset(q0, 7, false);
+      await store.persistAll([q0]);
+      expect(fs.existsSync(path.join(dir, 'c1', 'G', 'offsets.json'))).toBe(true);
+      expect(requests).toHaveLength(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

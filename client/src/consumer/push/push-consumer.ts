@@ -54,7 +54,7 @@ import {
   parseOptions,
 } from '../consumer-options';
 import { messageQueueKey, type MessageQueue } from '../message-queue';
-import { LocalFileOffsetStore, RemoteBrokerOffsetStore, type OffsetStore } from '../offset-store';
+import { createConsumerOffsetStore, type OffsetStore } from '../offset-store';
 import type { ProcessQueue } from '../process-queue';
 import { restoreRetryTopic, retryTopicOf, type MessageExt } from '../pull/message-ext';
 import { buildSubscriptionData, subscriptionDataJson, type Subscription } from '../pull/subscription';
@@ -362,18 +362,15 @@ export class PushConsumer {
     const brokers = brokerAccessOf(instance);
     this.#brokers = brokers;
     const timeoutMillis = instance.config.requestTimeoutMillis;
-    this.#offsetStore = this.#clustering
-      ? new RemoteBrokerOffsetStore({
-          consumerGroup: this.group,
-          brokers,
-          requestTimeoutMillis: timeoutMillis,
-          setZeroIfNotFound: this.#options.consumeFromWhere === 'FIRST_OFFSET' ? undefined : false,
-        })
-      : new LocalFileOffsetStore({
-          consumerGroup: this.group,
-          clientId: instance.clientId,
-          baseDir: this.#options.localOffsetStoreDir,
-        });
+    this.#offsetStore = createConsumerOffsetStore({
+      consumerGroup: this.group,
+      messageModel: this.#options.messageModel,
+      consumeFromWhere: this.#options.consumeFromWhere,
+      clientId: instance.clientId,
+      brokers,
+      requestTimeoutMillis: timeoutMillis,
+      localOffsetStoreDir: this.#options.localOffsetStoreDir,
+    });
     await this.#offsetStore.load();
 
     const rebalancer = new Rebalancer({
