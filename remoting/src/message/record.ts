@@ -341,7 +341,10 @@ const layout: RecordLayout = {
   propertiesLength: 0,
 };
 
-/** Bounded caches (cleared when full): a broker sees few distinct hosts and topics. Values are never handed out. */
+/**
+ * Bounded caches (cleared when full): a broker sees few distinct hosts and topics. cachedTopicBytes is exported for
+ * the commit log, which lays records out itself (RecordLayout); callers only read the bytes.
+ */
 const CACHE_LIMIT = 1024;
 const ipBytesCache = new Map<string, Uint8Array>();
 const topicBytesCache = new Map<string, Uint8Array>();
@@ -356,7 +359,8 @@ function cachedIpBytes(address: string): Uint8Array {
   return bytes;
 }
 
-function cachedTopicBytes(topic: string): Uint8Array {
+/** A topic's UTF-8 bytes, from the cache (names over 255 characters, which only V2 records hold, are not kept). */
+export function cachedTopicBytes(topic: string): Uint8Array {
   let bytes = topicBytesCache.get(topic);
   if (bytes === undefined) {
     bytes = Buffer.from(topic, 'utf8');

@@ -20,6 +20,7 @@ import { SegmentedFile } from './segmented-file';
 const {
   BLANK_MAGIC_CODE,
   createOffsetMessageId,
+  cachedTopicBytes,
   calMsgLength,
   crc32,
   decodeRecord,
@@ -191,12 +192,8 @@ export class CommitLog {
   readonly #storeHost: HostAddress;
   readonly #storeHostV6Flag: number;
   readonly #ipBytesCache = new Map<string, Uint8Array>();
-  readonly #topicBytesCache = new Map<string, Uint8Array>();
   /** hex(store IP, port) of offset msgIds, for the host it was computed from (see #refreshMsgIdPrefix). */
   #msgIdPrefix: { address: string; port: number; prefix: string };
-  /** The topic of the last append and its UTF-8 bytes: consecutive appends tend to share it. */
-  #lastTopic = '';
-  #lastTopicBytes: Uint8Array = EMPTY_BODY;
   /** Per record of the append in progress (reused): what #validatedLength worked out, for the encoder. */
   readonly #sizes: number[] = [];
   readonly #sysFlags: number[] = [];
@@ -443,11 +440,7 @@ export class CommitLog {
     if (first === undefined) return failure('MESSAGE_ILLEGAL', 'no messages to append');
 
     // 1. Validate and size every record; nothing is assigned yet.
-    if (first.topic !== this.#lastTopic) {
-      this.#lastTopic = first.topic;
-      this.#lastTopicBytes = this.#topicBytes(first.topic);
-    }
-    const topic = this.#lastTopicBytes;
+    const topic = cachedTopicBytes(first.topic);
     const topicBytes = topic.length;
     if (topicBytes > MAX_V2_TOPIC_LENGTH) {
       return failure(
@@ -749,18 +742,6 @@ export class CommitLog {
     this.#bornIps[index] = bornIp;
     this.#propertiesLengths[index] = propertiesBytes;
     return size;
-  }
-
-  /** A topic's UTF-8 bytes, remembered (bounded) for the names TopicValidator allows: a broker has few topics. */
-  #topicBytes(topic: string): Uint8Array {
-    let bytes = this.#topicBytesCache.get(topic);
-    if (bytes === undefined) {
-      bytes = Buffer.from(topic, 'utf8');
-      if (topic.length > 255) return bytes; // only V2 records hold such names; rare
-      if (this.#topicBytesCache.size >= 4096) this.#topicBytesCache.clear();
-      this.#topicBytesCache.set(topic, bytes);
-    }
-    return bytes;
   }
 
   /** The 4 or 16 bytes of an IP address a record can hold, empty otherwise; remembered, since producers are few. */
