@@ -26,14 +26,17 @@ function loadNative(): Crc32 | undefined {
 }
 
 const nativeCrc32 = loadNative();
+const zlibCrc32: Crc32 | undefined = typeof zlib.crc32 === 'function' ? zlib.crc32 : undefined;
 
-/** Which implementation computes CRCs in this process (logged by nothing; tests and curious operators read it). */
-export const crc32Implementation: 'native' | 'zlib' | 'table' =
-  nativeCrc32 !== undefined ? 'native' : typeof zlib.crc32 === 'function' ? 'zlib' : 'table';
+/** Which implementation computes CRCs in this process. */
+export const crc32Implementation: 'native' | 'zlib' | 'table' = nativeCrc32
+  ? 'native'
+  : zlibCrc32
+    ? 'zlib'
+    : 'table';
 
 /** The fastest available IEEE CRC-32, bound once: native, else Node's zlib.crc32, else the table below. */
-const fastCrc32: Crc32 | undefined =
-  nativeCrc32 ?? (typeof zlib.crc32 === 'function' ? zlib.crc32 : undefined);
+const fastCrc32: Crc32 | undefined = nativeCrc32 ?? zlibCrc32;
 
 /** The IEEE CRC-32 of `data` as an unsigned 32-bit value. */
 export const rawCrc32: Crc32 = fastCrc32 === undefined ? tableCrc32 : (data) => fastCrc32(data) >>> 0;
