@@ -400,14 +400,11 @@ export class LitePullConsumer {
     this.#logger = this.#logger.child({ clientId: instance.clientId });
     const brokers = brokerAccessOf(instance);
     this.#brokers = brokers;
-    this.#offsetStore = createConsumerOffsetStore({
+    this.#offsetStore = createConsumerOffsetStore(this.#options, {
       consumerGroup: this.group,
-      messageModel: this.#options.messageModel,
-      consumeFromWhere: this.#options.consumeFromWhere,
       clientId: instance.clientId,
       brokers,
       requestTimeoutMillis: this.#timeout,
-      localOffsetStoreDir: this.#options.localOffsetStoreDir,
     });
     await this.#offsetStore.load();
     const consumeTimestampMs = consumeTimestampMillis(this.#options.consumeTimestamp, Date.now());

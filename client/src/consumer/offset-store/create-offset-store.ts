@@ -3,15 +3,20 @@ import { LocalFileOffsetStore } from './local-file-offset-store';
 import type { OffsetStore } from './offset-store';
 import { RemoteBrokerOffsetStore } from './remote-broker-offset-store';
 
-export interface ConsumerOffsetStoreOptions {
-  consumerGroup: string;
+/** The consumer options that choose the store (both consumers' parsed options have them). */
+export interface ConsumerOffsetStoreSettings {
   messageModel: 'CLUSTERING' | 'BROADCASTING';
   consumeFromWhere: 'LAST_OFFSET' | 'FIRST_OFFSET' | 'TIMESTAMP';
+  /** For BROADCASTING; default DEFAULT_LOCAL_OFFSET_STORE_DIR. */
+  localOffsetStoreDir?: string | undefined;
+}
+
+/** What the consumer knows once its client instance has started. */
+export interface ConsumerOffsetStoreContext {
+  consumerGroup: string;
   clientId: string;
   brokers: BrokerAccess;
   requestTimeoutMillis: number;
-  /** For BROADCASTING; default DEFAULT_LOCAL_OFFSET_STORE_DIR. */
-  localOffsetStoreDir?: string | undefined;
 }
 
 /**
@@ -20,17 +25,17 @@ export interface ConsumerOffsetStoreOptions {
  * from the first offset makes "last" mean the queue's end even while it still starts at 0 (see
  * RemoteBrokerOffsetStore).
  */
-export function createConsumerOffsetStore(options: ConsumerOffsetStoreOptions): OffsetStore {
-  return options.messageModel === 'CLUSTERING'
+export function createConsumerOffsetStore(
+  settings: ConsumerOffsetStoreSettings,
+  context: ConsumerOffsetStoreContext,
+): OffsetStore {
+  const { consumerGroup, clientId, brokers, requestTimeoutMillis } = context;
+  return settings.messageModel === 'CLUSTERING'
     ? new RemoteBrokerOffsetStore({
-        consumerGroup: options.consumerGroup,
-        brokers: options.brokers,
-        requestTimeoutMillis: options.requestTimeoutMillis,
-        setZeroIfNotFound: options.consumeFromWhere === 'FIRST_OFFSET' ? undefined : false,
+        consumerGroup,
+        brokers,
+        requestTimeoutMillis,
+        setZeroIfNotFound: settings.consumeFromWhere === 'FIRST_OFFSET' ? undefined : false,
       })
-    : new LocalFileOffsetStore({
-        consumerGroup: options.consumerGroup,
-        clientId: options.clientId,
-        baseDir: options.localOffsetStoreDir,
-      });
+    : new LocalFileOffsetStore({ consumerGroup, clientId, baseDir: settings.localOffsetStoreDir });
 }

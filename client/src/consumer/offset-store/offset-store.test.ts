@@ -165,14 +165,10 @@ describe('createConsumerOffsetStore', () => {
     'CLUSTERING keeps offsets on the brokers; starting from %s asks with setZeroIfNotFound=%s',
     async (consumeFromWhere, setZeroIfNotFound) => {
       const requests: RemotingCommand[] = [];
-      const store = createConsumerOffsetStore({
-        consumerGroup: 'G',
-        messageModel: 'CLUSTERING',
-        consumeFromWhere,
-        clientId: 'c1',
-        brokers: brokers(requests),
-        requestTimeoutMillis: 1000,
-      });
+      const store = createConsumerOffsetStore(
+        { messageModel: 'CLUSTERING', consumeFromWhere },
+        { consumerGroup: 'G', clientId: 'c1', brokers: brokers(requests), requestTimeoutMillis: 1000 },
+      );
       expect(store).toBeInstanceOf(RemoteBrokerOffsetStore);
       expect(await store.readOffset(q0, 'STORE')).toBe(-1);
       expect(requests[0]?.extFields.setZeroIfNotFound).toBe(setZeroIfNotFound);
@@ -183,15 +179,10 @@ describe('createConsumerOffsetStore', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'consumer-offset-store-'));
     try {
       const requests: RemotingCommand[] = [];
-      const store = createConsumerOffsetStore({
-        consumerGroup: 'G',
-        messageModel: 'BROADCASTING',
-        consumeFromWhere: 'LAST_OFFSET',
-        clientId: 'c1',
-        brokers: brokers(requests),
-        requestTimeoutMillis: 1000,
-        localOffsetStoreDir: dir,
-      });
+      const store = createConsumerOffsetStore(
+        { messageModel: 'BROADCASTING', consumeFromWhere: 'LAST_OFFSET', localOffsetStoreDir: dir },
+        { consumerGroup: 'G', clientId: 'c1', brokers: brokers(requests), requestTimeoutMillis: 1000 },
+      );
       expect(store).toBeInstanceOf(LocalFileOffsetStore);
       store.updateOffset(q0, 7, false);
       await store.persistAll([q0]);

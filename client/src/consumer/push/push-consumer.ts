@@ -362,14 +362,11 @@ export class PushConsumer {
     const brokers = brokerAccessOf(instance);
     this.#brokers = brokers;
     const timeoutMillis = instance.config.requestTimeoutMillis;
-    this.#offsetStore = createConsumerOffsetStore({
+    this.#offsetStore = createConsumerOffsetStore(this.#options, {
       consumerGroup: this.group,
-      messageModel: this.#options.messageModel,
-      consumeFromWhere: this.#options.consumeFromWhere,
       clientId: instance.clientId,
       brokers,
       requestTimeoutMillis: timeoutMillis,
-      localOffsetStoreDir: this.#options.localOffsetStoreDir,
     });
     await this.#offsetStore.load();
 
