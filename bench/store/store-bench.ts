@@ -119,28 +119,25 @@ function raw(syncRate: boolean): number {
   fs.fdatasyncSync(fd);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const writeMBps = mb(total, seconds);
-  if (!syncRate) {
-    fs.closeSync(fd);
-    fs.rmSync(file, { force: true });
-    settle();
-    console.log(`raw disk: sequential write ${writeMBps} MB/s`);
-    return writeMBps;
+  let syncRateText = '';
+  if (syncRate) {
+    const small = Buffer.alloc(1024, 0x63);
+    let syncs = 0;
+    started = process.hrtime.bigint();
+    while (Number(process.hrtime.bigint() - started) < 3e9) {
+      fs.writeSync(fd, small, 0, small.length, (syncs % 1024) * 1024);
+      fs.fdatasyncSync(fd);
+      syncs++;
+    }
+    figures.rawFdatasyncPerSecond = Math.round(syncs / (Number(process.hrtime.bigint() - started) / 1e9));
+    syncRateText = `; fdatasync ${figures.rawFdatasyncPerSecond}/s`;
   }
-  const small = Buffer.alloc(1024, 0x63);
-  let syncs = 0;
-  started = process.hrtime.bigint();
-  while (Number(process.hrtime.bigint() - started) < 3e9) {
-    fs.writeSync(fd, small, 0, small.length, (syncs % 1024) * 1024);
-    fs.fdatasyncSync(fd);
-    syncs++;
-  }
-  figures.rawFdatasyncPerSecond = Math.round(syncs / (Number(process.hrtime.bigint() - started) / 1e9));
   fs.closeSync(fd);
   fs.rmSync(file, { force: true });
   settle();
   console.log(
-    `raw disk: sequential write ${writeMBps} MB/s (${WRITE_BLOCK / 1024} KiB blocks, ${options.gib} GiB + fdatasync); ` +
-      `fdatasync ${figures.rawFdatasyncPerSecond}/s`,
+    `raw disk: sequential write ${writeMBps} MB/s (${WRITE_BLOCK / 1024} KiB blocks, ${options.gib} GiB + fdatasync)` +
+      syncRateText,
   );
   return writeMBps;
 }
@@ -188,12 +185,12 @@ async function readAll(dir: string): Promise<void> {
 
 /** Raw write and ASYNC_FLUSH append alternate for --rounds rounds; the medians are the figures. */
 async function rawVersusAsync(withAsync: boolean): Promise<void> {
-  const rounds = Math.max(1, withAsync ? options.rounds : 1);
+  const rounds = withAsync ? Math.max(1, options.rounds) : 1;
   const raws: number[] = [];
   const appends: Array<{ msgPerSecond: number; mbps: number }> = [];
   for (let round = 1; round <= rounds; round++) {
     raws.push(raw(round === 1));
-    if (!withAsync) break;
+    if (!withAsync) continue;
     const append = await asyncAppend(round === rounds);
     appends.push(append);
     console.log(
