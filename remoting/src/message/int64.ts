@@ -25,22 +25,13 @@ export function checkSafeInt64(value: number, what: string): void {
 }
 
 /**
- * Unchecked big-endian int32 (any int32 or uint32 value) at `offset`; returns the offset after it. For encoders that
- * checked the bounds and the value first: byte stores cost a fraction of Buffer.writeInt32BE's checks.
+ * Unchecked big-endian int64 of a safe integer (high int32, then the low 32 bits), for encoders that checked the
+ * value and the bounds first.
  */
-export function putInt32(target: Uint8Array, offset: number, value: number): number {
-  target[offset] = value >>> 24;
-  target[offset + 1] = value >>> 16;
-  target[offset + 2] = value >>> 8;
-  target[offset + 3] = value;
-  return offset + 4;
-}
-
-/** Unchecked big-endian int64 of a safe integer at `offset` (see putInt32); returns the offset after it. */
-export function putInt64(target: Uint8Array, offset: number, value: number): number {
+export function setInt64(view: DataView, offset: number, value: number): void {
   const high = Math.floor(value / TWO_32);
-  putInt32(target, offset, high);
-  return putInt32(target, offset + 4, value - high * TWO_32);
+  view.setInt32(offset, high);
+  view.setUint32(offset + 4, value - high * TWO_32);
 }
 
 /** Throws RangeError unless `value` is an int32, the width of the record's int fields. */

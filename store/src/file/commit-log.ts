@@ -25,6 +25,7 @@ const {
   crc32,
   decodeRecord,
   encodeLaidOutRecordInto,
+  viewOf,
   getTransactionValue,
   ipAddressBytes,
   MAX_PROPERTIES_LENGTH,
@@ -226,6 +227,8 @@ export class CommitLog {
   #writePosition = 0;
   /** The write buffer: bytes [#bufferStart, #bufferStart + #bufferLength) of the active segment, not yet written. */
   #buffer: Buffer;
+  /** A DataView over #buffer, for the encoder (encodeLaidOutRecordInto). */
+  #bufferView: DataView;
   #bufferStart = 0;
   #bufferLength = 0;
   #writeScheduled = false;
@@ -294,6 +297,7 @@ export class CommitLog {
       Math.max(1, Math.min(options.writeBufferBytes ?? DEFAULT_WRITE_BUFFER_BYTES, options.segmentBytes)),
     );
     this.#buffer = this.#defaultBuffer;
+    this.#bufferView = viewOf(this.#buffer);
     this.#groupCommit = new GroupCommit({
       sync: () => this.#syncToDisk(),
       durableOffset: 0,
@@ -519,7 +523,7 @@ export class CommitLog {
       layout.bornIp = this.#bornIps[i] as Uint8Array;
       layout.propertiesString = message.properties;
       layout.propertiesLength = this.#propertiesLengths[i] as number;
-      encodeLaidOutRecordInto(record, layout, this.#buffer, at);
+      encodeLaidOutRecordInto(record, layout, this.#buffer, this.#bufferView, at);
       msgIds[i] = this.#msgIdPrefix.prefix + hex16(commitLogOffset);
       dispatch[i] = this.#dispatchOfAppend(
         message,
@@ -783,7 +787,7 @@ export class CommitLog {
       const failed = this.#tryWriteOut();
       if (failed) return failed;
       // A batch larger than the buffer gets a buffer of its own until it is written (rare: huge batches only).
-      if (totalBytes > this.#buffer.length) this.#buffer = Buffer.allocUnsafe(totalBytes);
+      if (totalBytes > this.#buffer.length) this.#useBuffer(Buffer.allocUnsafe(totalBytes));
     }
     return undefined;
   }
@@ -861,8 +865,13 @@ export class CommitLog {
     }
     this.#bufferStart = start + length;
     this.#bufferLength = 0;
-    this.#buffer = this.#defaultBuffer;
+    if (this.#buffer !== this.#defaultBuffer) this.#useBuffer(this.#defaultBuffer);
     this.#settleWriteTurn('PUT_OK');
+  }
+
+  #useBuffer(buffer: Buffer): void {
+    this.#buffer = buffer;
+    this.#bufferView = viewOf(buffer);
   }
 
   #scheduleWrite(): void {
