@@ -2,6 +2,7 @@ export * from './frame/frame-codec';
 export * from './frame/frame-error';
 export * from './frame/remoting-command';
 export * from './headers';
+export * from './json/fastjson';
 export * from './message';
 export * from './protocol';
 export * from './transport/connection';
