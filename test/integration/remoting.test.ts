@@ -231,6 +231,52 @@ describe('RemotingServer and RemotingClient over loopback', () => {
   });
 });
 
+describe('RemotingServer with extra ports (a broker VIP channel)', () => {
+  it('serves every port with the same processors and connection listeners, and closes them all', async () => {
+    const server = new RemotingServer({ name: 'vip', host: '127.0.0.1', port: 0, extraPorts: [0] });
+    const seen: string[] = [];
+    server.registerProcessor(ECHO, (request) => createResponse(request, 0, { body: request.body }));
+    server.onConnection((connection) => seen.push(connection.remoteAddress));
+    const main = await server.listen();
+    const [extra] = server.extraAddresses();
+    expect(extra?.port).toBeGreaterThan(0);
+    expect(extra?.port).not.toBe(main.port);
+    const client = new RemotingClient();
+    try {
+      for (const port of [main.port, extra?.port ?? 0]) {
+        const response = await client.invoke(
+          `127.0.0.1:${port}`,
+          createRequest(ECHO, { body: Buffer.from(`via ${port}`) }),
+          3000,
+        );
+        expect(response.body?.toString()).toBe(`via ${port}`);
+      }
+      expect(seen).toHaveLength(2);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+    const late = new RemotingClient({ connectTimeoutMs: 1000 });
+    try {
+      await expect(late.invoke(`127.0.0.1:${extra?.port ?? 0}`, createRequest(ECHO), 1000)).rejects.toThrow();
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('fails to listen, and listens on nothing, when an extra port is taken', async () => {
+    const taken = new RemotingServer({ name: 'taken', host: '127.0.0.1', port: 0 });
+    const { port } = await taken.listen();
+    const server = new RemotingServer({ name: 'vip', host: '127.0.0.1', port: 0, extraPorts: [port] });
+    try {
+      await expect(server.listen()).rejects.toThrow(/EADDRINUSE/);
+      expect(() => server.address()).toThrow(/not listening/);
+    } finally {
+      await taken.close();
+    }
+  });
+});
+
 describe('RemotingServer under hostile input', () => {
   it('survives random bytes, truncated frames, huge lengths and bad headers on many connections', async () => {
     const server = new RemotingServer({ name: 'fuzz', host: '127.0.0.1', port: 0, maxFrameSize: 64 * 1024 });

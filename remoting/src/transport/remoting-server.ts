@@ -24,6 +24,12 @@ export interface RemotingServerOptions {
   name: string;
   host?: string;
   port?: number;
+  /**
+   * More ports served exactly like `port`, on the same host, with the same processors and connection listeners: a
+   * broker's "VIP channel" (RocketMQ's fastRemotingServer on listenPort - 2), which Java slaves always use and
+   * Java clients use when vipChannelEnabled is set.
+   */
+  extraPorts?: number[];
   maxFrameSize?: number;
   /** RocketMQ NettyServerConfig.serverChannelMaxIdleTimeSeconds = 120. */
   idleTimeoutMs?: number;
@@ -40,6 +46,7 @@ export class RemotingServer {
   readonly #connections = new Set<Connection>();
   readonly #connectionListeners: Array<(connection: Connection) => void> = [];
   readonly #server: Server;
+  readonly #extraServers: Server[];
   readonly #metrics: ServerMetrics | undefined;
 
   constructor(options: RemotingServerOptions) {
@@ -47,6 +54,7 @@ export class RemotingServer {
     this.#logger = options.logger ?? silentLogger();
     this.#metrics = options.registry ? new ServerMetrics(options.registry, options.name) : undefined;
     this.#server = createServer((socket) => this.#accept(socket));
+    this.#extraServers = (options.extraPorts ?? []).map(() => createServer((socket) => this.#accept(socket)));
   }
 
   registerProcessor(code: number, processor: RequestProcessor): void {
@@ -62,14 +70,20 @@ export class RemotingServer {
     return this.#connections.size;
   }
 
-  listen(): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#options.port ?? 0, this.#options.host ?? '0.0.0.0', () => {
-        this.#server.off('error', reject);
-        resolve(this.#server.address() as AddressInfo);
-      });
-    });
+  /** Listens on `port` and every extra port; resolves with the address of `port`. */
+  async listen(): Promise<AddressInfo> {
+    const host = this.#options.host ?? '0.0.0.0';
+    const extraPorts = this.#options.extraPorts ?? [];
+    try {
+      await Promise.all([
+        listenOn(this.#server, this.#options.port ?? 0, host),
+        ...this.#extraServers.map((server, i) => listenOn(server, extraPorts[i] ?? 0, host)),
+      ]);
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+    return this.#server.address() as AddressInfo;
   }
 
   address(): AddressInfo {
@@ -78,11 +92,19 @@ export class RemotingServer {
     return address;
   }
 
+  /** Where the extra ports listen, in the order of `extraPorts`. */
+  extraAddresses(): AddressInfo[] {
+    return this.#extraServers.map((server) => server.address() as AddressInfo);
+  }
+
   /** Stops accepting and closes every connection. */
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const servers = [this.#server, ...this.#extraServers];
+    const closed = servers.map((server) =>
+      server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined,
+    );
     for (const connection of this.#connections) connection.close();
-    if (this.#server.listening) await closed;
+    await Promise.all(closed);
   }
 
   /** Runs a request through the dispatch table; exported for processors' unit tests. */
@@ -214,4 +236,14 @@ class ServerMetrics {
   malformedFrame(reason: string): void {
     this.#malformedFrames.inc({ server: this.#server, reason });
   }
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
