@@ -171,6 +171,37 @@ export interface MessageStore {
    */
   deleteMessagesBefore(commitLogOffset: number): Promise<void>;
 
+  /**
+   * Master side of replication (RocketMQ DefaultMessageStore.getCommitLogData, read by the HA connection): the raw
+   * commit-log bytes from `offset` (not necessarily a record start), at most `maxBytes` (a positive integer; a
+   * RangeError otherwise), never past the end of the segment holding `offset` nor past getMaxPhyOffset().
+   * Undefined when `offset` is below getMinPhyOffset() or not below getMaxPhyOffset(), or the store is not
+   * running. The end of a segment is its end-of-segment blank (PROTOCOL.md §3.3) and the zero padding after the
+   * blank's 8-byte header up to the segment end: the file store's max offset jumps to the next segment start when
+   * it rolls, and a slave must hold the same bytes at the same offsets. The memory store keeps no segment files: it
+   * answers its records back to back (its own appends never write blanks; only the blanks that a replication
+   * brought in are there), so its answers are exactly what its appendToCommitLog takes.
+   */
+  getCommitLogData(offset: number, maxBytes: number): Buffer | undefined;
+
+  /**
+   * Slave side of replication (RocketMQ DefaultMessageStore.appendToCommitLog): appends `data`, raw commit-log bytes
+   * of the master starting at its offset `startOffset`, at the same offsets, and dispatches every message record as
+   * a local append does (ConsumeQueue entry at the record's queue offset unless it is a transaction PREPARED or
+   * ROLLBACK record, index of UNIQ_KEY and KEYS, tag codes, arrival listeners, stats) before it returns.
+   *
+   * `data` holds whole records: zero or more message records, optionally followed by one end-of-segment blank whose
+   * TOTALSIZE runs exactly to the segment end, header and padding both in `data` (the next call then starts at the
+   * next segment start). The caller buffers partial records. `startOffset` must be getMaxPhyOffset(), except in a
+   * store that holds nothing yet, which takes any multiple of the commit-log segment size (a master starts a new
+   * slave at the start of its last segment, PROTOCOL.md §4.5); the ConsumeQueues then start at the queue offsets of
+   * the first records. Every record is checked before anything is written (magic code, TOTALSIZE within the data
+   * and its segment, body CRC, PHYSICALOFFSET equal to its offset, a blank only last); a violation throws
+   * SkyrocketError INVALID_PARAMETER naming the offset and the problem, and nothing is appended. Throws
+   * CLIENT_STATE when the store is not running, and the file store's I/O error when a write fails (nothing moved).
+   */
+  appendToCommitLog(startOffset: number, data: Uint8Array): void;
+
   /** Registers a listener called after each message is dispatched; returns an unsubscribe function. */
   onMessageArrival(listener: (arrival: MessageArrival) => void): () => void;
   stats(): StoreStats;

@@ -25,6 +25,7 @@ import {
   type CommitLogRecoverOptions,
   type CommitLogTestHooks,
 } from './commit-log';
+import { splitRecords } from '../testing/replication';
 import type { DispatchRequest } from './dispatch-request';
 
 const STORE_HOST = { address: '192.168.0.10', port: 10911 };
@@ -835,5 +836,130 @@ describe('CommitLog retention', () => {
     await close(log);
     const reopened = open(dir);
     expect(reopened.recovered).toEqual(appended.filter((d) => d.commitLogOffset >= 3 * SMALL_SEGMENT));
+  });
+});
+
+describe('CommitLog replication (appendReplicated, CommitLog.appendData)', () => {
+  /** A master log of `count` 1000-byte-body records: several segments, each ended by a blank. */
+  function master(count: number) {
+    const { log } = open(tempDir());
+    const queues = new QueueOffsets();
+    const dispatch = Array.from({ length: count }, () =>
+      appendOk(log, [message({ bodyBytes: 1000 })], queues),
+    ).flatMap((a) => a.dispatch);
+    return { log, dispatch };
+  }
+
+  /** The master's bytes from `from` on, a segment at a time (read stops at a segment end): whole records each. */
+  function segmentsOf(log: CommitLog, from = 0): Array<[number, Buffer]> {
+    const runs: Array<[number, Buffer]> = [];
+    for (let offset = from; offset < log.maxOffset;) {
+      const data = log.read(offset, SMALL_SEGMENT)!;
+      runs.push([offset, data]);
+      offset += data.length;
+    }
+    return runs;
+  }
+
+  it('writes the master bytes at the same offsets, through the buffer or straight to the file, and recovers them', async () => {
+    const { log: source, dispatch } = master(9);
+    expect(source.maxOffset).toBeGreaterThan(2 * SMALL_SEGMENT);
+    const dir = tempDir();
+    // A buffer smaller than two records: some appends are buffered, some written at once.
+    const { log } = open(dir, { writeBufferBytes: 1500 });
+    const dispatched: DispatchRequest[] = [];
+    const [first, ...rest] = segmentsOf(source);
+    // The first segment in one piece, ending with its blank; the others a record (or the blank) at a time.
+    dispatched.push(...log.appendReplicated(first![0], first![1]));
+    expect(log.maxOffset).toBe(SMALL_SEGMENT);
+    for (const [offset, data] of rest) {
+      let at = 0;
+      for (const record of splitRecords(data)) {
+        dispatched.push(...log.appendReplicated(offset + at, record));
+        at += record.length;
+      }
+    }
+    expect(dispatched).toEqual(dispatch);
+    expect(log.maxOffset).toBe(source.maxOffset);
+    expect(log.stats.appendedMessages).toBe(9);
+    expect(log.stats.writes).toBeGreaterThan(0);
+    for (const [offset, data] of segmentsOf(source)) expect(log.read(offset, SMALL_SEGMENT)).toEqual(data);
+    const last = dispatch[dispatch.length - 1]!;
+    expect(log.readRecord(last.commitLogOffset)).toEqual(source.readRecord(last.commitLogOffset));
+    await close(log);
+    const reopened = open(dir);
+    expect(reopened.recovered).toEqual(dispatch);
+    expect(reopened.maxOffset).toBe(source.maxOffset);
+  });
+
+  it('starts an empty log at a segment boundary, and only an empty one', async () => {
+    const { log: source, dispatch } = master(9);
+    const runs = segmentsOf(source);
+    const [start, data] = runs[runs.length - 1]!;
+    expect(start % SMALL_SEGMENT).toBe(0);
+    expect(start).toBeGreaterThan(0);
+    const dir = tempDir();
+    const { log } = open(dir);
+    expect(caught(() => log.appendReplicated(start + 1, data))).toMatchObject({
+      errorName: 'INVALID_PARAMETER',
+    });
+    log.appendReplicated(start, data);
+    expect(log.minOffset).toBe(start);
+    expect(log.maxOffset).toBe(source.maxOffset);
+    expect(log.read(start - 1, 1)).toBeUndefined();
+    expect(caught(() => log.appendReplicated(0, runs[0]![1]))).toMatchObject({
+      errorName: 'INVALID_PARAMETER',
+    });
+    await close(log);
+    const reopened = open(dir);
+    expect(reopened.maxOffset).toBe(source.maxOffset);
+    expect(reopened.recovered).toEqual(dispatch.filter((d) => d.commitLogOffset >= start));
+  });
+
+  it('throws and changes nothing when the segment cannot be created or the write fails', async () => {
+    const { log: source, dispatch } = master(9);
+    const [[, first], [, second]] = segmentsOf(source) as [[number, Buffer], [number, Buffer]];
+    const fault = { create: false, write: false };
+    const hooks: CommitLogTestHooks = {
+      beforeCreateSegment: () => {
+        if (fault.create)
+          throw new SkyrocketError('DISK_FULL', 'open commitlog: ENOSPC: no space left on device');
+      },
+      beforeWrite: () => {
+        if (fault.write)
+          throw new SkyrocketError('DISK_FULL', 'write commitlog: ENOSPC: no space left on device');
+      },
+    };
+    const dir = tempDir();
+    const { log } = open(dir, { testHooks: hooks });
+
+    // An empty log that was to start at the second segment keeps no trace of the attempt.
+    fault.create = true;
+    expect(caught(() => log.appendReplicated(SMALL_SEGMENT, second))).toMatchObject({
+      errorName: 'STORE_IO_ERROR',
+      message: expect.stringMatching(/ENOSPC/) as string,
+    });
+    fault.create = false;
+    fault.write = true;
+    expect(caught(() => log.appendReplicated(SMALL_SEGMENT, second))).toMatchObject({
+      errorName: 'DISK_FULL',
+    });
+    expect(log.maxOffset).toBe(0);
+    expect(log.read(SMALL_SEGMENT, 1)).toBeUndefined();
+    expect(fs.existsSync(segmentPath(dir, SMALL_SEGMENT))).toBe(false);
+
+    // So it may still start anywhere: here at 0.
+    fault.write = false;
+    log.appendReplicated(0, first);
+    fault.write = true;
+    expect(caught(() => log.appendReplicated(SMALL_SEGMENT, second))).toMatchObject({
+      errorName: 'DISK_FULL',
+    });
+    expect(log.maxOffset).toBe(SMALL_SEGMENT);
+    fault.write = false;
+    log.appendReplicated(SMALL_SEGMENT, second);
+    expect(log.maxOffset).toBe(2 * SMALL_SEGMENT);
+    await close(log);
+    expect(open(dir).recovered).toEqual(dispatch.filter((d) => d.commitLogOffset < 2 * SMALL_SEGMENT));
   });
 });

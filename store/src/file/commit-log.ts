@@ -10,6 +10,14 @@ import type {
 } from '@skyrocket/remoting/message';
 import { COMMITLOG_DIR, END_OF_SEGMENT_BLANK_MIN_BYTES } from '../layout';
 import type { AppendResult, FlushDiskType, MessageToStore, PutMessageStatus } from '../message-store';
+import {
+  checkRecordBytes,
+  checkRecordHeader,
+  checkReplicationStart,
+  parseReplicatedData,
+  type RecordCheck,
+} from '../replication';
+import { DEFAULT_DELAY_LEVEL_MILLIS, tagsCodeOf } from '../tags-code';
 import type { DispatchRequest } from './dispatch-request';
 import { GroupCommit, type DurableStatus } from './group-commit';
 import type { SegmentFile } from './segment-file';
@@ -23,7 +31,6 @@ const {
   cachedTopicBytes,
   calMsgLength,
   crc32,
-  decodeRecord,
   encodeLaidOutRecordInto,
   viewOf,
   getTransactionValue,
@@ -32,14 +39,12 @@ const {
   MAX_V1_TOPIC_LENGTH,
   MAX_V2_TOPIC_LENGTH,
   MessageConst,
-  MessageDecodeError,
   MessageSysFlag,
   MESSAGE_MAGIC_CODE,
   MESSAGE_MAGIC_CODE_V2,
   MIN_RECORD_LENGTH,
   PHY_POS_POSITION,
   SYSFLAG_POSITION,
-  tagsString2tagsCode,
   BORN_HOST_POSITION,
 } = messageCodec;
 
@@ -71,15 +76,14 @@ const {
  * flushIntervalMs (RocketMQ flushIntervalCommitLog).
  *
  * Recovery (`recover`) and how a torn tail is told from corruption: see the comment on that method.
+ *
+ * Replication. A master serves raw bytes with `read` (RocketMQ getData: blanks and their padding included); a slave
+ * takes them with `appendReplicated` (RocketMQ appendData) at the same offsets, in segments of the same names, and
+ * they go through the same buffer, flushes and recovery as appended records.
  */
 
-/** TopicValidator.RMQ_SYS_SCHEDULE_TOPIC: delayed messages wait here; their tag code is the delivery time. */
-export const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
-
-/** MessageStoreConfig.messageDelayLevel "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h", in ms. */
-export const DEFAULT_DELAY_LEVEL_MILLIS: readonly number[] = [
-  1, 5, 10, 30, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600, 1200, 1800, 3600, 7200,
-].map((seconds) => seconds * 1000);
+// The tag-code rule lives in tags-code.ts, shared with the memory store; these names stay importable from here.
+export { DEFAULT_DELAY_LEVEL_MILLIS, SCHEDULE_TOPIC } from '../tags-code';
 
 /** Appends of one turn accumulate in a buffer of this size before they are written (clipped to the segment). */
 export const DEFAULT_WRITE_BUFFER_BYTES = 1024 * 1024;
@@ -164,12 +168,6 @@ export interface CommitLogStats {
 type CommitLogState = 'CREATED' | 'LOADED' | 'RECOVERED' | 'RUNNING' | 'SHUTTING_DOWN' | 'SHUT_DOWN';
 
 type AppendFailure = Extract<CommitLogAppendOutcome, { ok: false }>;
-
-type RecordCheck =
-  | { kind: 'record'; record: MessageRecord }
-  | { kind: 'blank' }
-  | { kind: 'zero' }
-  | { kind: 'invalid'; reason: string };
 
 /** The four properties dispatch needs, read in one pass without building a Map. */
 interface DispatchProperties {
@@ -577,6 +575,62 @@ export class CommitLog {
     return this.#writeTurn.promise;
   }
 
+  /**
+   * The slave side of replication (RocketMQ CommitLog.appendData): writes `data`, whole records a master sent from
+   * its commit-log offset `startOffset`, at the same offsets, so the slave's segment files hold the master's bytes.
+   * All of it is checked first (replication.ts: it continues at maxOffset, or starts an empty log at a segment
+   * start; whole valid records carrying their own offsets; a blank only last, with its padding); a refusal throws
+   * INVALID_PARAMETER and changes nothing. Records then go to the write buffer as appended ones do (readable at once,
+   * written at the end of the turn, covered by the periodic flush and by recovery). Data that ends its segment with
+   * the blank is written straight to the file, since the padding can be as large as a message, and the log moves
+   * to the next segment as #prepareWrite does after a blank. I/O that fails throws before anything moves. Returns a
+   * DispatchRequest per message record, built from the record as recovery builds them.
+   */
+  appendReplicated(startOffset: number, data: Uint8Array): DispatchRequest[] {
+    if (this.#state !== 'RUNNING' && this.#state !== 'RECOVERED') {
+      throw new SkyrocketError('CLIENT_STATE', `the commit log is ${this.#state}: replicated data refused`);
+    }
+    // Nothing stored: no segment, or only empty ones (a crash or a failed attempt right after creating one).
+    const holdsNothing = this.#writePosition === this.minOffset;
+    checkReplicationStart(startOffset, this.#writePosition, holdsNothing, this.#segmentBytes);
+    const replicated = parseReplicatedData(startOffset, data, this.#segmentBytes);
+    if (data.length === 0) return [];
+
+    // A log holding nothing starts where the master's data does (checkReplicationStart allowed nothing else).
+    const startsLog = startOffset !== this.#writePosition;
+    if (startsLog) this.#dropEmptySegments();
+    const segmentStart = startOffset - (startOffset % this.#segmentBytes);
+    const segmentEnd = segmentStart + this.#segmentBytes;
+    // The blank's padding can be as large as a message: data ending its segment bypasses the buffer, as does data
+    // larger than the room left in it.
+    const direct = replicated.endsSegment || data.length > this.#buffer.length - this.#bufferLength;
+    // Every I/O that can fail comes before anything moves.
+    try {
+      if (this.#writeFailure !== undefined) this.#writeOut();
+      throwIfFailed(this.#ensureSegment(segmentStart));
+      if (direct) {
+        this.#writeOut();
+        this.#writeDirect(startOffset, data);
+      }
+    } catch (error) {
+      if (startsLog) this.#dropEmptySegments();
+      throw error;
+    }
+    if (startsLog) this.#resetPositions(startOffset);
+    if (direct) {
+      this.#writePosition = replicated.endsSegment ? segmentEnd : startOffset + data.length;
+      this.#bufferStart = this.#writePosition;
+    } else {
+      this.#buffer.set(data, this.#bufferLength);
+      this.#bufferLength += data.length;
+      this.#writePosition += data.length;
+      this.#scheduleWrite();
+    }
+    this.#stats.appendedMessages += replicated.records.length;
+    this.#stats.appendedBytes += replicated.recordBytes;
+    return replicated.records.map((record) => this.#dispatchOfRecord(record));
+  }
+
   /** Up to `size` bytes at `offset`, never past the write position or a segment end; undefined when not stored. */
   read(offset: number, size: number): Buffer | undefined {
     if (!Number.isSafeInteger(offset) || offset < this.minOffset || offset >= this.#writePosition)
@@ -829,6 +883,29 @@ export class CommitLog {
     }
   }
 
+  /** Deletes the segments of a log that holds nothing (so they are empty), for it to start elsewhere. */
+  #dropEmptySegments(): void {
+    if (this.#segments.isEmpty) return;
+    this.#segments.destroy();
+    this.#activeSegment = undefined;
+  }
+
+  /** One positional write of bytes that bypass the buffer (written out before). Throws the I/O error. */
+  #writeDirect(offset: number, bytes: Uint8Array): void {
+    try {
+      this.#hooks?.beforeWrite?.(offset, bytes.length);
+      this.#segments.write(offset, bytes);
+      this.#stats.writes++;
+    } catch (error) {
+      this.#stats.writeErrors++;
+      this.#logger.error(
+        { err: error, offset, bytes: bytes.length },
+        `commit log: cannot write ${bytes.length} replicated bytes at ${offset}: ${describeError(error)}`,
+      );
+      throw error;
+    }
+  }
+
   #tryWriteOut(): AppendFailure | undefined {
     try {
       this.#writeOut();
@@ -977,24 +1054,14 @@ export class CommitLog {
     };
   }
 
-  /**
-   * CommitLog.checkMessageAndReturnSize: the hash of TAGS; for SCHEDULE_TOPIC_XXXX with a DELAY level, the delivery
-   * time instead: storeTimestamp + the level's delay (the level capped at the highest; computeDeliverTimestamp).
-   * Java fails the whole record when DELAY is not an integer; here such a DELAY is ignored, so a record the broker
-   * accepted never becomes unrecoverable.
-   */
+  /** CommitLog.checkMessageAndReturnSize's tag code, with this log's delay levels (tags-code.ts). */
   #tagsCode(
     topic: string,
     tags: string | undefined,
     delay: string | undefined,
     storeTimestamp: number,
   ): number {
-    let tagsCode = tagsString2tagsCode(tags);
-    if (topic === SCHEDULE_TOPIC && delay !== undefined && /^[+-]?\d{1,10}$/.test(delay)) {
-      const level = Math.min(Number(delay), this.#delayLevelMillis.length);
-      if (level > 0) tagsCode = storeTimestamp + (this.#delayLevelMillis[level - 1] ?? 1000);
-    }
-    return tagsCode;
+    return tagsCodeOf(topic, tags, delay, storeTimestamp, this.#delayLevelMillis);
   }
 
   // ---- recovery helpers ------------------------------------------------------------------------------------------
@@ -1150,38 +1217,11 @@ function checkRecordAt(reader: LogReader, segment: SegmentFile, offset: number):
   let at = reader.ensure(segment, offset, 8);
   if (at < 0) return { kind: 'invalid', reason: 'the header cannot be read' };
   const totalSize = reader.buffer.readInt32BE(at);
-  const magicCode = reader.buffer.readInt32BE(at + 4);
-  if (totalSize === 0 && magicCode === 0) return { kind: 'zero' };
-  if (magicCode === BLANK_MAGIC_CODE) {
-    return totalSize === remaining
-      ? { kind: 'blank' }
-      : { kind: 'invalid', reason: `a blank of ${totalSize} bytes where ${remaining} remain in the segment` };
-  }
-  if (magicCode !== MESSAGE_MAGIC_CODE && magicCode !== MESSAGE_MAGIC_CODE_V2) {
-    return { kind: 'invalid', reason: `bad magic code 0x${(magicCode >>> 0).toString(16).toUpperCase()}` };
-  }
-  if (totalSize < MIN_RECORD_LENGTH || totalSize > remaining - END_OF_SEGMENT_BLANK_MIN_BYTES) {
-    return { kind: 'invalid', reason: `TOTALSIZE ${totalSize} is out of range` };
-  }
+  const header = checkRecordHeader(totalSize, reader.buffer.readInt32BE(at + 4), remaining);
+  if (header) return header;
   at = reader.ensure(segment, offset, totalSize);
   if (at < 0) return { kind: 'invalid', reason: 'the record cannot be read' };
-  let record: MessageRecord;
-  try {
-    record = decodeRecord(reader.buffer, at, { verifyBodyCRC: true });
-  } catch (error) {
-    if (error instanceof MessageDecodeError) {
-      // The codec's message starts with "record at offset <index in the read buffer>: ", which means nothing here.
-      return {
-        kind: 'invalid',
-        reason: `${error.reason}: ${error.message.replace(/^record at offset \d+: /, '')}`,
-      };
-    }
-    throw error;
-  }
-  if (record.commitLogOffset !== offset) {
-    return { kind: 'invalid', reason: `PHYSICALOFFSET is ${record.commitLogOffset}, not ${offset}` };
-  }
-  return { kind: 'record', record };
+  return checkRecordBytes(reader.buffer, at, offset);
 }
 
 const CHAR_T = 'T'.charCodeAt(0);
@@ -1254,6 +1294,11 @@ function isPort(value: number): boolean {
 
 function failure(status: PutMessageStatus, remark: string): AppendFailure {
   return { ok: false, status, remark };
+}
+
+/** For callers that throw rather than answer a status (replication): the failure as a catalog error. */
+function throwIfFailed(failed: AppendFailure | undefined): void {
+  if (failed) throw new SkyrocketError('STORE_IO_ERROR', `commit log: ${failed.status}: ${failed.remark}`);
 }
 
 function describeIoError(error: unknown): string {

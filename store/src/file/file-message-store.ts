@@ -88,6 +88,12 @@ type Lifecycle = 'CREATED' | 'RUNNING' | 'SHUTTING_DOWN' | 'SHUT_DOWN';
  * the CommitLog validates every record and re-dispatches it; consume-queue entries are placed by queue offset and
  * index keys below the index's end are skipped, so re-dispatch is idempotent. A torn tail is truncated; a
  * corrupted record followed by valid ones stops the start with its offset (see truncateCorruptedAt).
+ *
+ * Replication: a master serves getCommitLogData from the CommitLog's bytes; a slave's appendToCommitLog writes the
+ * master's bytes through the CommitLog (same offsets, same segment files) and dispatches the records at once, as
+ * RocketMQ's ReputMessageService does on a slave a moment later. A slave that started at a master's last segment
+ * has ConsumeQueues that start at queue offsets above 0: ConsumeQueue pre-blanks their head (fillPreBlank), and
+ * its recovery keeps the first real entry as the min offset.
  */
 export class FileMessageStore implements MessageStore {
   readonly #options: FileMessageStoreOptions;
@@ -344,6 +350,31 @@ export class FileMessageStore implements MessageStore {
     );
     this.#commitLog.deleteExpiredSegments((segment) => segment.endOffset <= this.#minPhyOffsetWatermark);
     this.#afterCommitLogRetention();
+  }
+
+  getCommitLogData(offset: number, maxBytes: number): Buffer | undefined {
+    if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
+      throw new RangeError(`maxBytes must be a positive integer, got ${maxBytes}`);
+    }
+    // DefaultMessageStore.getCommitLogData answers null once the store is shut down.
+    if (this.#state !== 'RUNNING' || !Number.isSafeInteger(offset) || offset < this.getMinPhyOffset()) {
+      return undefined;
+    }
+    // CommitLog.read stops at the max offset and the segment end; the padding after a blank reads as the zeros of
+    // the preallocated (sparse) file, or as the master's bytes a slave wrote there.
+    return this.#commitLog.read(offset, maxBytes);
+  }
+
+  appendToCommitLog(startOffset: number, data: Uint8Array): void {
+    if (this.#state !== 'RUNNING') {
+      throw new SkyrocketError('CLIENT_STATE', `the store is ${this.#state}: replicated data refused`);
+    }
+    for (const request of this.#commitLog.appendReplicated(startOffset, data)) {
+      this.#dispatch(request, true);
+      // A slave counts what it replicates as puts (ReputMessageService on a SLAVE: getSinglePutMessageTopic*).
+      this.#putMessages++;
+      this.#putBytes += request.size;
+    }
   }
 
   onMessageArrival(listener: (arrival: MessageArrival) => void): () => void {

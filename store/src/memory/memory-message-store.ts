@@ -7,6 +7,13 @@
  *
  * Appends are synchronous inside putMessage, so once a put resolves its message is visible to every read and the
  * arrival listeners have run.
+ *
+ * Replication. There are no segment files: getCommitLogData answers the records back to back, and appendToCommitLog
+ * takes them (or a file store's) with the same checks as the file store, against a notional segment size
+ * (commitLogSegmentBytes): a replicated end-of-segment blank is kept, padding and all, so this store serves the
+ * bytes it was given at the offsets it was given them. Its own appends never write blanks, so a memory master past
+ * its first segment is something only a memory slave with a larger segment size would follow (tests never get
+ * near 1 GiB).
  */
 import { SkyrocketError, silentLogger, systemClock, type Clock, type Logger } from '@skyrocket/common';
 import {
@@ -19,12 +26,11 @@ import {
   MessageConst,
   MessageSysFlag,
   recordLength,
-  tagsString2tagsCode,
   type HostAddress,
   type MessageRecordInit,
 } from '@skyrocket/remoting/message';
 
-import { DEFAULT_MAX_MESSAGE_BYTES } from '../layout';
+import { DEFAULT_COMMITLOG_SEGMENT_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '../layout';
 import { checkBatch } from '../batch-rules';
 import { getMessageFromQueue, type QueueView } from '../get-message';
 import type {
@@ -38,6 +44,8 @@ import type {
   PutMessageStatus,
   StoreStats,
 } from '../message-store';
+import { checkReplicationStart, parseReplicatedData } from '../replication';
+import { DEFAULT_DELAY_LEVEL_MILLIS, tagsCodeOf } from '../tags-code';
 
 export interface MemoryMessageStoreOptions {
   /** The broker address written as STOREHOSTADDRESS and into offset msgIds. */
@@ -48,15 +56,26 @@ export interface MemoryMessageStoreOptions {
   maxMessageBytes?: number;
   /** Where failures of arrival listeners are reported. Default: silent. */
   logger?: Logger;
+  /**
+   * Delay of each level in ms (level 1 first): the tag code of a SCHEDULE_TOPIC_XXXX message with a DELAY level is
+   * its due time, as in the file store. Default: RocketMQ's 18 levels.
+   */
+  delayLevelMillis?: readonly number[];
+  /**
+   * The commit-log segment size of the master this store replicates from (appendToCommitLog): where its blanks end
+   * and where a store holding nothing may start. Default: 1 GiB (MessageStoreConfig.mappedFileSizeCommitLog).
+   */
+  commitLogSegmentBytes?: number;
 }
 
 type Lifecycle = 'CREATED' | 'RUNNING' | 'SHUTDOWN';
 
-/** One record of the commit log. */
+/** One record of the commit log, or an end-of-segment blank with its padding that a replication brought in. */
 interface StoredRecord {
   commitLogOffset: number;
   storeTimestamp: number;
   bytes: Buffer;
+  blank?: true;
 }
 
 /** One consume-queue entry (20 bytes on disk); the store timestamp is kept for getOffsetInQueueByTime. */
@@ -80,6 +99,27 @@ class ConsumeQueue {
     return this.entries[queueOffset - this.minOffset];
   }
 
+  /**
+   * A replicated entry at the queue offset its record carries (ConsumeQueue.putMessagePositionInfo). The first
+   * entry of an empty queue sets the min offset (fillPreBlank: a slave that started at the master's last segment);
+   * one below the max replaces the entry there, as the file store's re-dispatch does. The array holds no blanks,
+   * so an entry past the end of a non-empty queue, which a consistent master never sends, restarts the queue there
+   * (the file store blank-fills the gap instead); it answers true then, for the caller to log.
+   */
+  put(queueOffset: number, entry: QueueEntry): boolean {
+    if (queueOffset < this.maxOffset) {
+      if (queueOffset >= this.minOffset) this.entries[queueOffset - this.minOffset] = entry;
+      return false;
+    }
+    const gap = queueOffset > this.maxOffset && this.entries.length > 0;
+    if (queueOffset > this.maxOffset) {
+      this.entries.length = 0;
+      this.minOffset = queueOffset;
+    }
+    this.entries.push(entry);
+    return gap;
+  }
+
   /** Drops the entries whose record is gone (ConsumeQueue.correctMinOffset). */
   dropBefore(minCommitLogOffset: number): void {
     let count = 0;
@@ -95,7 +135,8 @@ class ConsumeQueue {
 interface PreparedMessage {
   message: MessageToStore;
   size: number;
-  tagsCode: number;
+  /** Decoded once: TAGS and DELAY give the tag code once the store timestamp is known. */
+  properties: Map<string, string>;
   /** Prepared and rollback transaction messages get no consume-queue entry (CommitLog.doAppend). */
   queued: boolean;
   /** KEYS and UNIQ_KEY, as `topic#key`; rollback messages are not indexed (IndexService.buildIndex). */
@@ -107,6 +148,8 @@ export class MemoryMessageStore implements MessageStore {
   readonly #clock: Clock;
   readonly #maxMessageBytes: number;
   readonly #logger: Logger;
+  readonly #delayLevelMillis: readonly number[];
+  readonly #segmentBytes: number;
   #state: Lifecycle = 'CREATED';
 
   /** The commit log in offset order; records below the retention point have been removed. */
@@ -124,6 +167,13 @@ export class MemoryMessageStore implements MessageStore {
     this.#clock = options.clock ?? systemClock;
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.#logger = options.logger ?? silentLogger();
+    this.#delayLevelMillis = options.delayLevelMillis ?? DEFAULT_DELAY_LEVEL_MILLIS;
+    this.#segmentBytes = options.commitLogSegmentBytes ?? DEFAULT_COMMITLOG_SEGMENT_BYTES;
+    if (!Number.isSafeInteger(this.#segmentBytes) || this.#segmentBytes < 4096) {
+      throw new RangeError(
+        `commitLogSegmentBytes must be an integer of at least 4096, got ${this.#segmentBytes}`,
+      );
+    }
   }
 
   start(): Promise<void> {
@@ -255,6 +305,84 @@ export class MemoryMessageStore implements MessageStore {
   }
 
   /**
+   * The stored bytes from `offset` on: records (and replicated blanks) back to back, cut at maxBytes and at the end
+   * of the notional segment holding `offset`, like the file store.
+   */
+  getCommitLogData(offset: number, maxBytes: number): Buffer | undefined {
+    if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
+      throw new RangeError(`maxBytes must be a positive integer, got ${maxBytes}`);
+    }
+    if (this.#state !== 'RUNNING' || !Number.isSafeInteger(offset)) return undefined;
+    if (offset < this.getMinPhyOffset() || offset >= this.#maxPhyOffset) return undefined;
+    const segmentEnd = offset - (offset % this.#segmentBytes) + this.#segmentBytes;
+    const end = Math.min(offset + maxBytes, this.#maxPhyOffset, segmentEnd);
+    const parts: Buffer[] = [];
+    for (let i = this.#indexHolding(offset); i < this.#commitLog.length; i++) {
+      const stored = this.#commitLog[i];
+      if (!stored || stored.commitLogOffset >= end) break;
+      const from = Math.max(offset, stored.commitLogOffset) - stored.commitLogOffset;
+      parts.push(stored.bytes.subarray(from, Math.min(end - stored.commitLogOffset, stored.bytes.length)));
+    }
+    return Buffer.concat(parts);
+  }
+
+  /**
+   * The file store's rules and checks (replication.ts), on this store's records: the bytes are copied (the caller
+   * may reuse `data`), each record is queued, indexed and announced as #append does, a blank is kept as it came.
+   */
+  appendToCommitLog(startOffset: number, data: Uint8Array): void {
+    if (this.#state !== 'RUNNING') {
+      throw new SkyrocketError('CLIENT_STATE', `the memory store is ${this.#state}: replicated data refused`);
+    }
+    // Records are at least 91 bytes and the log starts at 0, so a max offset of 0 means nothing was ever stored.
+    checkReplicationStart(startOffset, this.#maxPhyOffset, this.#maxPhyOffset === 0, this.#segmentBytes);
+    const replicated = parseReplicatedData(startOffset, data, this.#segmentBytes);
+    if (data.length === 0) return;
+    const arrivals: MessageArrival[] = [];
+    let position = 0;
+    for (const record of replicated.records) {
+      const { commitLogOffset, storeTimestamp, topic, properties } = record;
+      const bytes = Buffer.from(data.subarray(position, position + record.totalSize));
+      this.#commitLog.push({ commitLogOffset, storeTimestamp, bytes });
+      const transactionType = getTransactionValue(record.sysFlag);
+      const tagsCode = this.#tagsCode(topic, properties, storeTimestamp);
+      if (
+        transactionType === MessageSysFlag.TRANSACTION_NOT_TYPE ||
+        transactionType === MessageSysFlag.TRANSACTION_COMMIT_TYPE
+      ) {
+        const queueOffset = record.queueOffset;
+        const queue = this.#queueForWrite(topic, record.queueId);
+        const previousMax = queue.maxOffset;
+        const entry = { commitLogOffset, size: record.totalSize, tagsCode, storeTimestamp };
+        if (queue.put(queueOffset, entry)) {
+          this.#logger.warn(
+            { topic, queueId: record.queueId, queueOffset, previousMax },
+            `replicated queue offset ${queueOffset} leaves a gap after ${previousMax}: the queue restarts there`,
+          );
+        }
+        arrivals.push({ topic, queueId: record.queueId, queueOffset, tagsCode, storeTimestamp });
+      }
+      if (transactionType !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
+        for (const key of messageKeys(topic, properties)) this.#indexPut(key, commitLogOffset);
+      }
+      position += record.totalSize;
+    }
+    if (replicated.endsSegment) {
+      this.#commitLog.push({
+        commitLogOffset: startOffset + position,
+        storeTimestamp: 0,
+        bytes: Buffer.from(data.subarray(position)),
+        blank: true,
+      });
+    }
+    this.#maxPhyOffset = startOffset + data.length;
+    // A slave counts what it replicates as puts (ReputMessageService on a SLAVE: getSinglePutMessageTopic*).
+    this.#putMessages += replicated.records.length;
+    this.#putBytes += replicated.recordBytes;
+    for (const arrival of arrivals) this.#notify(arrival);
+  }
+
+  /**
    * Test surface of the contract (not on the MessageStore interface yet): retention up to a commit-log offset.
    * Removes every record that starts below `commitLogOffset`, so getMinPhyOffset() becomes the offset of the first
    * record left (exactly `commitLogOffset` when it is a record boundary) or getMaxPhyOffset() when none is left.
@@ -323,7 +451,7 @@ export class MemoryMessageStore implements MessageStore {
     return {
       message,
       size,
-      tagsCode: message.tagsCode ?? tagsString2tagsCode(properties.get(MessageConst.PROPERTY_TAGS)),
+      properties,
       queued:
         transactionType === MessageSysFlag.TRANSACTION_NOT_TYPE ||
         transactionType === MessageSysFlag.TRANSACTION_COMMIT_TYPE,
@@ -341,7 +469,8 @@ export class MemoryMessageStore implements MessageStore {
     const msgIds: string[] = [];
     const arrivals: MessageArrival[] = [];
     let firstQueueOffset: number | undefined;
-    for (const { message, size, tagsCode, queued, indexKeys } of prepared) {
+    for (const { message, size, properties, queued, indexKeys } of prepared) {
+      const tagsCode = message.tagsCode ?? this.#tagsCode(message.topic, properties, storeTimestamp);
       const commitLogOffset = this.#maxPhyOffset;
       const queue = queued ? this.#queueForWrite(message.topic, message.queueId) : undefined;
       // Prepared and rollback records carry queue offset 0 (CommitLog.doAppend).
@@ -374,6 +503,17 @@ export class MemoryMessageStore implements MessageStore {
       storeTimestamp,
       msgIds,
     };
+  }
+
+  /** The file store's tag code (tags-code.ts): TAGS hashed, or a DELAY level's due time in SCHEDULE_TOPIC_XXXX. */
+  #tagsCode(topic: string, properties: Map<string, string>, storeTimestamp: number): number {
+    return tagsCodeOf(
+      topic,
+      properties.get(MessageConst.PROPERTY_TAGS),
+      properties.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL),
+      storeTimestamp,
+      this.#delayLevelMillis,
+    );
   }
 
   #recordInit(
@@ -465,19 +605,24 @@ export class MemoryMessageStore implements MessageStore {
     else if (offsets[offsets.length - 1] !== commitLogOffset) offsets.push(commitLogOffset);
   }
 
-  /** The record starting exactly at `commitLogOffset`, by binary search of the commit log. */
+  /** The message record starting exactly at `commitLogOffset` (never a blank), by binary search of the log. */
   #recordAt(commitLogOffset: number): StoredRecord | undefined {
+    const record = this.#commitLog[this.#indexHolding(commitLogOffset)];
+    return record && record.commitLogOffset === commitLogOffset && !record.blank ? record : undefined;
+  }
+
+  /** Index in the commit log of the last entry starting at or before `commitLogOffset` (-1 when none does). */
+  #indexHolding(commitLogOffset: number): number {
     let low = 0;
     let high = this.#commitLog.length - 1;
     while (low <= high) {
       const mid = (low + high) >>> 1;
-      const record = this.#commitLog[mid];
-      if (!record) return undefined;
-      if (record.commitLogOffset === commitLogOffset) return record;
-      if (record.commitLogOffset < commitLogOffset) low = mid + 1;
+      const start = this.#commitLog[mid]?.commitLogOffset ?? 0;
+      if (start === commitLogOffset) return mid;
+      if (start < commitLogOffset) low = mid + 1;
       else high = mid - 1;
     }
-    return undefined;
+    return high;
   }
 }
 

@@ -12,11 +12,14 @@
  *   contract calls it only with a record boundary (a record's commit-log offset, or getMaxPhyOffset()); afterwards
  *   getMinPhyOffset() equals it and consume queues, the index and lookups no longer see the records below it.
  * - With `reopen`, the store must keep its data across shutdown and a new instance over the same directory.
+ * - Replication tests create a second store (a slave) with `create` over a directory of its own; its commit-log
+ *   segments must be large enough for everything a test writes (the file store's own tests cover segment rolls).
  */
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { isSkyrocketError, type SkyrocketError } from '@skyrocket/common';
 import {
   decodeOffsetMessageId,
   decodeRecord,
@@ -40,6 +43,7 @@ import type {
   PutMessageResult,
 } from '../message-store';
 import { expectedRecord, messageToStore, tagFilter, uniqueTopic } from './messages';
+import { replicate, splitRecords } from './replication';
 
 export interface MessageStoreContractContext {
   /** A fresh empty directory for this test, removed afterwards. */
@@ -73,6 +77,42 @@ function appended(result: PutMessageResult): AppendResult {
     throw new Error(`expected PUT_OK with an append result, got ${result.status}: ${result.remark ?? ''}`);
   }
   return result.append;
+}
+
+/** What appendToCommitLog threw; fails when it did not throw a SkyrocketError. */
+function refusal(append: () => void): SkyrocketError {
+  try {
+    append();
+  } catch (error) {
+    if (isSkyrocketError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected appendToCommitLog to throw');
+}
+
+/** A copy of a record whose body ("replicated body N") has one byte flipped: its BODYCRC no longer matches. */
+function withBodyByteFlipped(record: Buffer): Buffer {
+  const copy = Buffer.from(record);
+  const at = copy.indexOf('replicated body');
+  if (at < 0) throw new Error('the record has no body to flip');
+  copy.writeUInt8(copy.readUInt8(at) ^ 0xff, at);
+  return copy;
+}
+
+/** Everything a pull from the min offset shows of a queue. */
+async function queueContents(
+  store: MessageStore,
+  topic: string,
+  queueId: number,
+): Promise<{ min: number; max: number; queueOffsets: number[]; records: string[] }> {
+  const min = store.getMinOffsetInQueue(topic, queueId);
+  const pulled = await store.getMessage(topic, queueId, min, { maxMessages: 64, maxBytes: 1024 * 1024 });
+  return {
+    min,
+    max: store.getMaxOffsetInQueue(topic, queueId),
+    queueOffsets: pulled.queueOffsets,
+    records: pulled.records.map((record) => record.toString('hex')),
+  };
 }
 
 function tagged(topic: string, tag: string, fields: Partial<MessageToStore> = {}): MessageToStore {
@@ -861,6 +901,245 @@ export function messageStoreContract(
         await store.deleteMessagesBefore(kept.wroteOffset);
         const found = await store.queryMessage(topic, 'k', 32, 0, Number.MAX_SAFE_INTEGER);
         expect(found.map((r) => decodeRecord(r).commitLogOffset)).toEqual([kept.wroteOffset]);
+      });
+    });
+
+    describe('replication (DefaultMessageStore.getCommitLogData / appendToCommitLog, classic HA)', () => {
+      const slaves: Array<{ store: ContractMessageStore; dir: string }> = [];
+
+      /** An empty, started store of the same kind, in a directory of its own. */
+      async function newSlave(): Promise<ContractMessageStore> {
+        const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'skyrocket-store-slave-'));
+        const slave = await create({
+          dir,
+          clock: ctx.clock,
+          storeHost: { address: '10.0.0.2', port: 10911 },
+        });
+        slaves.push({ store: slave, dir });
+        await slave.start();
+        return slave;
+      }
+
+      afterEach(async () => {
+        for (const { store: slave, dir } of slaves.splice(0)) {
+          await slave.shutdown();
+          await fs.rm(dir, { recursive: true, force: true });
+        }
+      });
+
+      /** The master's whole log, as getCommitLogData serves it. */
+      function commitLogBytes(from: MessageStore): Buffer {
+        const parts: Buffer[] = [];
+        for (let offset = from.getMinPhyOffset(); offset < from.getMaxPhyOffset();) {
+          const part = from.getCommitLogData(offset, 1000);
+          if (!part) throw new Error(`no data at ${offset}`);
+          parts.push(part);
+          offset += part.length;
+        }
+        return Buffer.concat(parts);
+      }
+
+      it('answers the raw records from any offset, bounded by maxBytes and the max offset', async () => {
+        const topic = uniqueTopic('ha_data');
+        const results = await putMany(topic, 3);
+        const records = await Promise.all(results.map((r) => store.lookMessageByOffset(r.wroteOffset)));
+        const all = Buffer.concat(records.map((r) => r ?? Buffer.alloc(0)));
+        const max = store.getMaxPhyOffset();
+        expect(all.length).toBe(max);
+        expect(store.getCommitLogData(0, 1024 * 1024)).toEqual(all);
+        expect(store.getCommitLogData(10, 5)).toEqual(all.subarray(10, 15));
+        expect(store.getCommitLogData(max - 1, 100)).toEqual(all.subarray(max - 1));
+        expect(store.getCommitLogData(max, 100)).toBeUndefined();
+        expect(store.getCommitLogData(-1, 100)).toBeUndefined();
+        expect(() => store.getCommitLogData(0, 0)).toThrow(RangeError);
+        const second = results[1]?.wroteOffset ?? -1;
+        await store.deleteMessagesBefore(second);
+        expect(store.getCommitLogData(second - 1, 100)).toBeUndefined();
+        expect(store.getCommitLogData(second, 1024 * 1024)).toEqual(all.subarray(second));
+      });
+
+      it('copies every kind of record to an empty store, which serves the same records, offsets, keys and arrivals', async () => {
+        const a = uniqueTopic('ha_a');
+        const b = uniqueTopic('ha_b');
+        const schedule = 'SCHEDULE_TOPIC_XXXX';
+        const masterArrivals: MessageArrival[] = [];
+        store.onMessageArrival((arrival) => masterArrivals.push(arrival));
+        ctx.clock.advance(1000);
+        await putMany(a, 3, 10);
+        // Larger than a getCommitLogData chunk: it reaches the slave in pieces.
+        await put(
+          messageToStore({
+            topic: a,
+            queueId: 1,
+            body: Buffer.alloc(6000, 0x61),
+            properties: { KEYS: 'big-one other', UNIQ_KEY: 'UNIQ_A1', TAGS: 'Big' },
+          }),
+        );
+        appended(
+          await store.putMessages([
+            tagged(b, 'TagB', { queueId: 2 }),
+            messageToStore({ topic: b, queueId: 2, properties: { KEYS: 'in-batch' } }),
+            tagged(b, 'TagC', { queueId: 2 }),
+          ]),
+        );
+        const prepared = await put(
+          messageToStore({
+            topic: a,
+            sysFlag: MessageSysFlag.TRANSACTION_PREPARED_TYPE,
+            properties: { KEYS: 'half' },
+          }),
+        );
+        await put(
+          messageToStore({
+            topic: a,
+            sysFlag: MessageSysFlag.TRANSACTION_ROLLBACK_TYPE,
+            properties: { KEYS: 'rolled-back' },
+          }),
+        );
+        await put(messageToStore({ topic: a, sysFlag: MessageSysFlag.TRANSACTION_COMMIT_TYPE }));
+        ctx.clock.advance(10);
+        // A delayed message: its ConsumeQueue tag code is its due time (level 2: 5 s), on both sides.
+        await put(
+          messageToStore({
+            topic: schedule,
+            queueId: 1,
+            properties: { DELAY: '2', REAL_TOPIC: a, REAL_QID: '0' },
+          }),
+        );
+        await put(messageToStore({ topic: a, queueId: 1 }));
+
+        const slave = await newSlave();
+        const slaveArrivals: MessageArrival[] = [];
+        slave.onMessageArrival((arrival) => slaveArrivals.push(arrival));
+        expect(replicate(store, slave, { chunkBytes: 4096 })).toBeGreaterThan(1);
+
+        expect(slave.getMaxPhyOffset()).toBe(store.getMaxPhyOffset());
+        expect(slave.getMinPhyOffset()).toBe(store.getMinPhyOffset());
+        expect(commitLogBytes(slave)).toEqual(commitLogBytes(store));
+        const queues: Array<[string, number]> = [
+          [a, 0],
+          [a, 1],
+          [b, 2],
+          [schedule, 1],
+        ];
+        for (const [topic, queueId] of queues) {
+          const onMaster = await queueContents(store, topic, queueId);
+          expect(onMaster.records.length).toBeGreaterThan(0);
+          expect(await queueContents(slave, topic, queueId)).toEqual(onMaster);
+          expect(slave.getQueueIds(topic)).toEqual(store.getQueueIds(topic));
+        }
+        // Three messages and the committed half; the prepared and rolled-back records take no queue offset.
+        expect(store.getMaxOffsetInQueue(a, 0)).toBe(4);
+        expect(slave.getMaxOffsetInQueue(a, 0)).toBe(4);
+        expect(await slave.queryMessage(a, 'rolled-back', 32, 0, Number.MAX_SAFE_INTEGER)).toEqual([]);
+        // The prepared record has no queue entry but is stored, and indexed.
+        expect(await slave.lookMessageByOffset(prepared.wroteOffset)).toEqual(
+          await store.lookMessageByOffset(prepared.wroteOffset),
+        );
+        for (const [topic, key] of [
+          [a, 'big-one'],
+          [a, 'other'],
+          [a, 'UNIQ_A1'],
+          [a, 'half'],
+          [b, 'in-batch'],
+        ] as const) {
+          const onSlave = await slave.queryMessage(topic, key, 32, 0, Number.MAX_SAFE_INTEGER);
+          expect(onSlave).toHaveLength(1);
+          expect(onSlave).toEqual(await store.queryMessage(topic, key, 32, 0, Number.MAX_SAFE_INTEGER));
+        }
+        expect(slaveArrivals).toEqual(masterArrivals);
+        const scheduled = slaveArrivals.find((arrival) => arrival.topic === schedule);
+        expect(scheduled?.tagsCode).toBe((scheduled?.storeTimestamp ?? 0) + 5000);
+        expect(slaveArrivals.find((arrival) => arrival.queueId === 1 && arrival.topic === a)?.tagsCode).toBe(
+          javaStringHashCode('Big'),
+        );
+        expect(slave.stats()).toMatchObject({
+          putMessages: store.stats().putMessages,
+          putBytes: store.stats().putBytes,
+          commitLogMaxOffset: store.getMaxPhyOffset(),
+        });
+
+        // It goes on from where it stands, as an HA client does after each batch.
+        const more = await put(messageToStore({ topic: a, properties: { KEYS: 'later' } }));
+        expect(replicate(store, slave)).toBe(1);
+        expect(slave.getMaxPhyOffset()).toBe(store.getMaxPhyOffset());
+        expect(await queueContents(slave, a, 0)).toEqual(await queueContents(store, a, 0));
+        expect(slaveArrivals[slaveArrivals.length - 1]).toMatchObject({
+          topic: a,
+          queueOffset: more.queueOffset,
+        });
+        expect(await slave.queryMessage(a, 'later', 32, 0, Number.MAX_SAFE_INTEGER)).toHaveLength(1);
+        expect(replicate(store, slave)).toBe(0);
+      });
+
+      it('refuses data that does not continue its log or is not whole valid records, and appends nothing', async () => {
+        const topic = uniqueTopic('ha_refuse');
+        for (const [i, properties] of [{}, {}, { KEYS: 'third' }].entries()) {
+          await put(messageToStore({ topic, body: Buffer.from(`replicated body ${i}`), properties }));
+        }
+        const [r0, r1, r2] = splitRecords(store.getCommitLogData(0, 1024 * 1024) ?? Buffer.alloc(0));
+        if (!r0 || !r1 || !r2) throw new Error('expected three records');
+        const slave = await newSlave();
+        const arrivals: MessageArrival[] = [];
+        slave.onMessageArrival((arrival) => arrivals.push(arrival));
+
+        // An empty store takes a segment start only.
+        expect(refusal(() => slave.appendToCommitLog(100, r0)).message).toMatch(/offset 100 .*max offset 0/);
+        slave.appendToCommitLog(0, r0);
+        const max = r0.length;
+        expect(slave.getMaxPhyOffset()).toBe(max);
+
+        function expectRefused(startOffset: number, data: Uint8Array, reason: RegExp): void {
+          const error = refusal(() => slave.appendToCommitLog(startOffset, data));
+          expect(error.errorName).toBe('INVALID_PARAMETER');
+          expect(error.message).toMatch(reason);
+          expect(error.message).toMatch(/nothing was appended/);
+          expect(slave.getMaxPhyOffset()).toBe(max);
+        }
+        expectRefused(max + 1, r1, new RegExp(`offset ${max + 1} refused.*max offset ${max}`));
+        expectRefused(max - 1, r1, new RegExp(`offset ${max - 1} refused`));
+        expectRefused(0, r0, /offset 0 refused/);
+
+        expectRefused(max, withBodyByteFlipped(r1), new RegExp(`offset ${max}: crc-mismatch`));
+        const badMagic = Buffer.from(r1);
+        badMagic.writeInt32BE(0x12345678, 4);
+        expectRefused(max, badMagic, new RegExp(`offset ${max}: bad magic code 0x12345678`));
+        expectRefused(max, r2, new RegExp(`offset ${max}: PHYSICALOFFSET is ${max + r1.length}, not ${max}`));
+        expectRefused(max, r1.subarray(0, r1.length - 1), /truncated/);
+        expectRefused(max, r1.subarray(0, 5), /truncated/);
+        // A blank that does not run to the segment end.
+        const blank = Buffer.alloc(16);
+        blank.writeInt32BE(16, 0);
+        blank.writeInt32BE(-875286124, 4);
+        expectRefused(max, blank, /a blank of 16 bytes/);
+        // A good record before a bad one: none of it is taken.
+        const badThird = withBodyByteFlipped(r2);
+        expectRefused(
+          max,
+          Buffer.concat([r1, badThird]),
+          new RegExp(`offset ${max + r1.length}: crc-mismatch`),
+        );
+        expect(await slave.lookMessageByOffset(max)).toBeUndefined();
+        expect(slave.getMaxOffsetInQueue(topic, 0)).toBe(1);
+        expect(await slave.queryMessage(topic, 'third', 32, 0, Number.MAX_SAFE_INTEGER)).toEqual([]);
+        expect(arrivals.map((arrival) => arrival.queueOffset)).toEqual([0]);
+        expect(slave.stats().putMessages).toBe(1);
+
+        slave.appendToCommitLog(max, Buffer.concat([r1, r2]));
+        expect(slave.getMaxPhyOffset()).toBe(store.getMaxPhyOffset());
+        expect(arrivals.map((arrival) => arrival.queueOffset)).toEqual([0, 1, 2]);
+        expect(await queueContents(slave, topic, 0)).toEqual(await queueContents(store, topic, 0));
+      });
+
+      it('neither serves nor takes data once shut down (DefaultMessageStore: "message store has shutdown")', async () => {
+        await put(messageToStore({ topic: uniqueTopic('ha_shutdown') }));
+        expect(store.getCommitLogData(0, 100)).toHaveLength(100);
+        await store.shutdown();
+        expect(store.getCommitLogData(0, 100)).toBeUndefined();
+        const slave = await newSlave();
+        await slave.shutdown();
+        expect(refusal(() => slave.appendToCommitLog(0, Buffer.alloc(0))).errorName).toBe('CLIENT_STATE');
+        expect(slave.getMaxPhyOffset()).toBe(0);
       });
     });
 
