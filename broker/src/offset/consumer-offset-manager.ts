@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { Clock, Logger, TimerHandle } from '@skyrocket/common';
 import { readJson, writeJsonAtomic } from '@skyrocket/store';
 
@@ -77,12 +78,24 @@ export class ConsumerOffsetManager {
     this.#dirty = true;
   }
 
+  /**
+   * Makes the table exactly `table` (`topic@group` → queueId → offset), as a slave copying its master does
+   * (SlaveSynchronize.syncConsumerOffset). When that changes anything, the new table is written first (a failed
+   * write leaves memory and file as they were), then swapped in. Returns whether anything changed.
+   */
+  replaceAll(table: ReadonlyMap<string, ReadonlyMap<number, number>>): boolean {
+    const next = new Map([...table].map(([key, queues]) => [key, new Map(queues)]));
+    if (isDeepStrictEqual(this.#table, next)) return false;
+    writeJsonAtomic(this.#file, wrap(next));
+    this.#table.clear();
+    for (const [key, queues] of next) this.#table.set(key, queues);
+    this.#dirty = false;
+    return true;
+  }
+
   /** GET_ALL_CONSUMER_OFFSET body: {"offsetTable":{"topic@group":{"0":12}}}. */
   wrapper(): { offsetTable: Record<string, Record<string, number>> } {
-    const offsetTable: Record<string, Record<string, number>> = {};
-    for (const [key, queues] of this.#table)
-      offsetTable[key] = Object.fromEntries([...queues].map(([q, o]) => [String(q), o]));
-    return { offsetTable };
+    return wrap(this.#table);
   }
 
   persist(): void {
@@ -95,4 +108,13 @@ export class ConsumerOffsetManager {
       this.#logger.error({ err: error }, 'persisting consumer offsets failed; will retry');
     }
   }
+}
+
+function wrap(table: ReadonlyMap<string, ReadonlyMap<number, number>>): {
+  offsetTable: Record<string, Record<string, number>>;
+} {
+  const offsetTable: Record<string, Record<string, number>> = {};
+  for (const [key, queues] of table)
+    offsetTable[key] = Object.fromEntries([...queues].map(([q, o]) => [String(q), o]));
+  return { offsetTable };
 }

@@ -326,3 +326,53 @@ test('correctDeliverTimestamp delivers at once when the clock went back by more 
   expect(correctDeliverTimestamp(6000, 1000, 5000)).toBe(6000);
   expect(correctDeliverTimestamp(6001, 1000, 5000)).toBe(1000);
 });
+
+describe('ScheduleMessageService.replaceAll (a slave keeping its master progress)', () => {
+  const masterVersion = { stateVersion: 0, timestamp: 1_700_000_000_123, counter: 42 };
+
+  function slaveService(): ScheduleMessageService {
+    // Not started: a slave does not deliver delayed messages.
+    return new ScheduleMessageService({
+      store,
+      delayLevels: LEVELS,
+      storeRoot,
+      clock,
+      logger: silentLogger(),
+    });
+  }
+
+  test('serves and persists the given progress with the given data version, and a start resumes from it', () => {
+    const service = slaveService();
+    expect(
+      service.replaceAll(
+        new Map([
+          [3, 9],
+          [1, 4],
+        ]),
+        masterVersion,
+      ),
+    ).toBe(true);
+
+    const expected = { offsetTable: { '1': 4, '3': 9 }, dataVersion: masterVersion };
+    expect(service.wrapper()).toEqual(expected);
+    expect(persisted()).toEqual(expected);
+    expect(startService().wrapper()).toEqual(expected);
+  });
+
+  test('returns false and writes nothing when the progress is the same', () => {
+    const service = slaveService();
+    service.replaceAll(new Map([[1, 4]]), masterVersion);
+    fs.rmSync(path.join(storeRoot, DELAY_OFFSET_FILE));
+
+    expect(service.replaceAll(new Map([[1, 4]]), { ...masterVersion, counter: 43 })).toBe(false);
+
+    expect(fs.existsSync(path.join(storeRoot, DELAY_OFFSET_FILE))).toBe(false);
+    expect(service.wrapper().dataVersion).toEqual(masterVersion);
+  });
+
+  test('is refused by a running service, whose progress is its own', () => {
+    const service = startService();
+    expect(() => service.replaceAll(new Map([[1, 4]]))).toThrow(/running schedule service/);
+    expect(service.wrapper().offsetTable).toEqual({});
+  });
+});

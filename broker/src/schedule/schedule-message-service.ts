@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import type { Clock, Logger, TimerHandle } from '@skyrocket/common';
+import { isDeepStrictEqual } from 'node:util';
+import { SkyrocketError, type Clock, type Logger, type TimerHandle } from '@skyrocket/common';
 import { decodeRecord, encodeProperties, MessageConst, type MessageRecord } from '@skyrocket/remoting';
 import { readJson, writeJsonAtomic, type MessageStore, type MessageToStore } from '@skyrocket/store';
 import { delayLevelToQueueId } from '../message/delay-level';
@@ -135,12 +136,34 @@ export class ScheduleMessageService {
     }
   }
 
+  /**
+   * Takes the master's progress, as a slave does (SlaveSynchronize.syncDelayOffset writes the master's
+   * delayOffset.json and reloads it): `offsets` (delay level → next schedule-queue offset) becomes the table, and
+   * `dataVersion`, when given, the data version, as ScheduleMessageService.decode assigns it. A slave does not run
+   * this service, but keeps the progress so GET_ALL_DELAY_OFFSET serves it and a restart as master resumes from it.
+   * When that changes anything, the file is written first (a failed write leaves memory and file as they were),
+   * then the table is swapped in. Returns whether anything changed. A running service's progress is its own: that
+   * is CLIENT_STATE.
+   */
+  replaceAll(offsets: ReadonlyMap<number, number>, dataVersion?: DataVersion): boolean {
+    if (this.#state === 'RUNNING') {
+      throw new SkyrocketError('CLIENT_STATE', 'a running schedule service keeps its own delay offsets');
+    }
+    const next = new Map(offsets);
+    if (isDeepStrictEqual(this.#offsetTable, next)) return false;
+    const nextDataVersion = dataVersion ? { ...dataVersion } : this.#dataVersion;
+    writeJsonAtomic(this.#file, delayOffsetWrapper(next, nextDataVersion));
+    this.#offsetTable.clear();
+    for (const [level, offset] of next) this.#offsetTable.set(level, offset);
+    for (const level of this.#levels) level.offset = this.#offsetTable.get(level.level) ?? 0;
+    this.#dataVersion = nextDataVersion;
+    this.#dirty = false;
+    return true;
+  }
+
   /** GET_ALL_DELAY_OFFSET body and file content: {"offsetTable":{"<level>":offset},"dataVersion":{...}}. */
   wrapper(): DelayOffsetWrapper {
-    const offsetTable: Record<string, number> = {};
-    for (const [level, offset] of [...this.#offsetTable].sort((a, b) => a[0] - b[0]))
-      offsetTable[String(level)] = offset;
-    return { offsetTable, dataVersion: { ...this.#dataVersion } };
+    return delayOffsetWrapper(this.#offsetTable, this.#dataVersion);
   }
 
   #load(): void {
@@ -284,6 +307,15 @@ export class ScheduleMessageService {
     this.#offsetTable.set(level.level, offset);
     this.#dirty = true;
   }
+}
+
+function delayOffsetWrapper(
+  table: ReadonlyMap<number, number>,
+  dataVersion: DataVersion,
+): DelayOffsetWrapper {
+  const offsetTable: Record<string, number> = {};
+  for (const [level, offset] of [...table].sort((a, b) => a[0] - b[0])) offsetTable[String(level)] = offset;
+  return { offsetTable, dataVersion: { ...dataVersion } };
 }
 
 /**

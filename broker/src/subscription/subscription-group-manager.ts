@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '@skyrocket/common';
 import { readJson, writeJsonAtomic } from '@skyrocket/store';
 import type { DataVersion } from '../topic/topic-config-manager';
@@ -101,12 +102,29 @@ export class SubscriptionGroupManager {
     };
   }
 
+  /**
+   * Makes the table exactly `configs`, as a slave copying its master does
+   * (SlaveSynchronize.syncSubscriptionGroupConfig): groups not in `configs` are removed. When that changes
+   * anything, the new table is written first (a failed write leaves memory and file as they were), then swapped in
+   * with a new data version. Returns whether anything changed.
+   */
+  replaceAll(configs: readonly SubscriptionGroupConfig[]): boolean {
+    const next = new Map(configs.map((config) => [config.groupName, config]));
+    if (isDeepStrictEqual(this.#groups, next)) return false;
+    const dataVersion = this.#nextDataVersion();
+    writeJsonAtomic(this.#file, { subscriptionGroupTable: Object.fromEntries(next), dataVersion });
+    this.#groups.clear();
+    for (const [name, config] of next) this.#groups.set(name, config);
+    this.#dataVersion = dataVersion;
+    return true;
+  }
+
   #persist(): void {
-    this.#dataVersion = {
-      ...this.#dataVersion,
-      timestamp: Date.now(),
-      counter: this.#dataVersion.counter + 1,
-    };
+    this.#dataVersion = this.#nextDataVersion();
     writeJsonAtomic(this.#file, this.wrapper());
+  }
+
+  #nextDataVersion(): DataVersion {
+    return { ...this.#dataVersion, timestamp: Date.now(), counter: this.#dataVersion.counter + 1 };
   }
 }

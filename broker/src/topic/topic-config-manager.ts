@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { Clock, Logger } from '@skyrocket/common';
 import { readJson, writeJsonAtomic } from '@skyrocket/store';
 import {
@@ -168,17 +169,39 @@ export class TopicConfigManager {
     this.#changed(undefined);
   }
 
+  /**
+   * Makes the table exactly `configs`, as a slave copying its master does (SlaveSynchronize.syncTopicConfig): a
+   * topic not in `configs` is removed, built-in ones included. When that changes anything, the new table is written
+   * first (a failed write leaves memory and file as they were), then swapped in, the data version is bumped and the
+   * listeners are told, so the next registration carries it. Returns whether anything changed.
+   */
+  replaceAll(configs: readonly TopicConfig[]): boolean {
+    const next = new Map(configs.map((config) => [config.topicName, config]));
+    if (isDeepStrictEqual(this.#topics, next)) return false;
+    const dataVersion = this.#nextDataVersion();
+    writeJsonAtomic(this.#file, { topicConfigTable: Object.fromEntries(next), dataVersion });
+    this.#topics.clear();
+    for (const [name, config] of next) this.#topics.set(name, config);
+    this.#dataVersion = dataVersion;
+    for (const listener of this.#listeners) listener(undefined);
+    return true;
+  }
+
   onChange(listener: (topic: TopicConfig | undefined) => void): void {
     this.#listeners.push(listener);
   }
 
   #changed(topic: TopicConfig | undefined): void {
-    this.#dataVersion = {
+    this.#dataVersion = this.#nextDataVersion();
+    writeJsonAtomic(this.#file, { topicConfigTable: this.table(), dataVersion: this.#dataVersion });
+    for (const listener of this.#listeners) listener(topic);
+  }
+
+  #nextDataVersion(): DataVersion {
+    return {
       stateVersion: this.#dataVersion.stateVersion,
       timestamp: this.#clock.now(),
       counter: this.#dataVersion.counter + 1,
     };
-    writeJsonAtomic(this.#file, { topicConfigTable: this.table(), dataVersion: this.#dataVersion });
-    for (const listener of this.#listeners) listener(topic);
   }
 }
