@@ -71,8 +71,9 @@ WORKDIR /var/lib/skyrocket
 VOLUME ["/var/lib/skyrocket"]
 USER 10001:10001
 
-# NameServer remoting 9876 and HTTP 8080 (also the operator's HTTP port); broker remoting 10911, HA 10912, HTTP 8081.
-EXPOSE 9876 8080 10911 10912 8081
+# NameServer remoting 9876 and HTTP 8080 (also the operator's HTTP port); broker remoting 10911 and its VIP channel
+# 10909, HA 10912, HTTP 8081.
+EXPOSE 9876 8080 10909 10911 10912 8081
 # No HEALTHCHECK: Kubernetes probes the HTTP /healthz and /readyz endpoints (the operator's pod specs and the chart).
 ENTRYPOINT ["node", "/app/cli/dist/main.js"]
 CMD ["--help"]

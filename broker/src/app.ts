@@ -11,11 +11,14 @@ import {
   type Logger,
   type TimerHandle,
 } from '@skyrocket/common';
-import { MessageClientIdGenerator, RemotingServer, RequestCode } from '@skyrocket/remoting';
+import { MessageClientIdGenerator, RemotingClient, RemotingServer, RequestCode } from '@skyrocket/remoting';
 import { FileMessageStore, type MessageStore } from '@skyrocket/store';
 import { ConsumerManager, ProducerManager } from './client/client-managers';
 import { RebalanceLockManager } from './client/rebalance-lock-manager';
 import { parseDelayLevels, type BrokerConfig } from './config';
+import { HaClient } from './ha/ha-client';
+import { HaServer } from './ha/ha-server';
+import { SyncMasterStore } from './ha/sync-master-store';
 import { registerBrokerAdminRoutes } from './http/admin-routes';
 import { PullRequestHoldService } from './long-polling/pull-request-hold-service';
 import { createBrokerMetrics } from './metrics';
@@ -55,6 +58,7 @@ import { queueOffsetProcessor } from './processors/queue-offset.processor';
 import { sendMessageProcessor } from './processors/send-message.processor';
 import { NameServerRegistrar } from './registration/name-server-registrar';
 import { ScheduleMessageService } from './schedule/schedule-message-service';
+import { SlaveSynchronize } from './slave/slave-synchronize';
 import { SubscriptionGroupManager } from './subscription/subscription-group-manager';
 import { Perm, TopicConfigManager } from './topic/topic-config-manager';
 import { BrokerTransactionCheckListener } from './transaction/transaction-check-listener';
@@ -73,6 +77,8 @@ export interface Broker {
   readonly remoting: RemotingServer;
   readonly http: FastifyInstance;
   readonly registrar: NameServerRegistrar;
+  /** Replication: the HA server of a master, the HA client of a slave. */
+  readonly ha: { server: HaServer | undefined; client: HaClient | undefined };
   /** "ip:port" registered with the NameServers. */
   brokerAddr(): string;
   start(): Promise<{ remotingPort: number; httpPort: number }>;
@@ -92,7 +98,7 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
   let listenPort = config.listenPort;
   const storeRoot = path.resolve(config.storePathRootDir);
   const storeHost = { address: ip, port: listenPort };
-  const store =
+  const localStore =
     deps.store ??
     new FileMessageStore({
       rootDir: storeRoot,
@@ -105,6 +111,38 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
       clock,
       logger: logger.child({ module: 'store' }),
     });
+  // Replication (DESIGN.md §6): a master serves its commit log on the HA port, a slave copies it from its master.
+  const haLogger = logger.child({ module: 'ha' });
+  const haServer =
+    config.brokerRole === 'SLAVE'
+      ? undefined
+      : new HaServer({
+          store: localStore,
+          host: config.listenHost,
+          port: config.haListenPort,
+          segmentBytes: config.mappedFileSizeCommitLog,
+          clock,
+          logger: haLogger,
+          heartbeatIntervalMs: config.haSendHeartbeatInterval,
+          housekeepingMs: config.haHousekeepingInterval,
+        });
+  const haClient =
+    config.brokerRole === 'SLAVE'
+      ? new HaClient({
+          store: localStore,
+          segmentBytes: config.mappedFileSizeCommitLog,
+          clock,
+          logger: haLogger,
+          heartbeatIntervalMs: config.haSendHeartbeatInterval,
+          housekeepingMs: config.haHousekeepingInterval,
+          reconnectDelayMs: Math.min(5000, config.haSendHeartbeatInterval),
+        })
+      : undefined;
+  let haPort = config.haListenPort;
+  const store =
+    config.brokerRole === 'SYNC_MASTER' && haServer
+      ? new SyncMasterStore(localStore, haServer, config.slaveTimeout)
+      : localStore;
   const topics = new TopicConfigManager({
     storeRoot,
     clock,
@@ -161,11 +199,28 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
     settings: () => config,
   });
   const schedule = new ScheduleMessageService({ store, delayLevels, storeRoot, clock, logger });
+  // A slave copies its master's topics, groups, consumer offsets and delay progress (SlaveSynchronize).
+  const slaveSyncClient =
+    config.brokerRole === 'SLAVE' ? new RemotingClient({ logger, connectTimeoutMs: 3000 }) : undefined;
+  const slaveSync =
+    slaveSyncClient &&
+    new SlaveSynchronize({
+      client: slaveSyncClient,
+      topics,
+      offsets: context.offsets,
+      schedule,
+      groups: context.groups,
+      clock,
+      logger,
+    });
 
   const remoting = new RemotingServer({
     name: 'broker',
     host: config.listenHost,
     port: config.listenPort,
+    // RocketMQ's fastRemotingServer ("VIP channel") on listenPort - 2: Java slaves fetch the master's metadata there
+    // (SlaveSynchronize always uses it), and Java clients with vipChannelEnabled send there.
+    extraPorts: config.listenPort > 2 ? [config.listenPort - 2] : [],
     maxFrameSize: Math.max(16 * 1024 * 1024, config.maxMessageSize + 1024 * 1024),
     logger,
     registry,
@@ -238,6 +293,8 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
   );
   context.consumers.onMembershipChanged((group) => notifyConsumerIdsChanged(context, group));
   store.onMessageArrival((arrival) => context.holds.onMessageArrival(arrival));
+  // New bytes go to the slaves right after the turn that stored them (the server also polls every 100 ms).
+  if (haServer) store.onMessageArrival(() => haServer.wake());
 
   const brokerAddr = () => `${ip}:${listenPort}`;
   const registrar = new NameServerRegistrar({
@@ -248,13 +305,19 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
     get brokerAddr() {
       return brokerAddr();
     },
-    haServerAddr: `${ip}:${config.haListenPort}`,
+    get haServerAddr() {
+      return `${ip}:${haPort}`;
+    },
     periodMs: config.registerNameServerPeriodMillis,
     timeoutMs: config.registerBrokerTimeoutMillis,
     topics,
     brokerPermission: () => context.permission.value,
     clock,
     logger,
+    onMasterAddress: (masterAddr, haServerAddr) => {
+      haClient?.setMasterAddress(config.haMasterAddress || haServerAddr);
+      slaveSync?.setMasterAddress(masterAddr);
+    },
   });
 
   let started = false;
@@ -329,15 +392,54 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
     },
   });
 
+  if (haServer) {
+    new Gauge({
+      name: 'skyrocket_broker_ha_slaves',
+      help: 'Slaves connected to this master over the HA port that have reported their offset',
+      registers: [registry],
+      collect() {
+        this.set(haServer.slaveCount);
+      },
+    });
+    new Gauge({
+      name: 'skyrocket_broker_ha_slave_lag_bytes',
+      help: "Commit-log bytes a slave has not acknowledged yet (this master's max offset - the slave's report)",
+      labelNames: ['slave'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const max = store.getMaxPhyOffset();
+        for (const slave of haServer.slaves())
+          this.set({ slave: slave.address }, Math.max(0, max - slave.ackOffset));
+      },
+    });
+  }
+  if (haClient) {
+    new Gauge({
+      name: 'skyrocket_broker_ha_master_connected',
+      help: "1 while this slave's HA connection to its master is up",
+      registers: [registry],
+      collect() {
+        this.set(haClient.connected ? 1 : 0);
+      },
+    });
+  }
+
   let expiryTimer: TimerHandle | undefined;
   return {
     context,
     remoting,
     http,
     registrar,
+    ha: { server: haServer, client: haClient },
     brokerAddr,
     async start() {
       await store.start();
+      if (haServer) haPort = await haServer.listen();
+      if (haClient) {
+        haClient.start();
+        if (config.haMasterAddress) haClient.setMasterAddress(config.haMasterAddress);
+      }
       context.offsets.start();
       context.holds.start();
       const address = await remoting.listen();
@@ -351,6 +453,7 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
       await http.listen({ host: config.httpHost, port: config.httpPort });
       started = true;
       await registrar.start();
+      slaveSync?.start();
       expiryTimer = clock
         .setInterval(() => {
           context.consumers.expire(config.channelExpiredTimeoutMillis);
@@ -365,6 +468,8 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
     async stop() {
       started = false;
       if (expiryTimer) clock.clearTimer(expiryTimer);
+      await slaveSync?.stop();
+      await slaveSyncClient?.close();
       await registrar.stop();
       context.holds.stop();
       await remoting.close();
@@ -372,6 +477,8 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
       await transactionCheck.stop();
       await http.close();
       context.offsets.stop();
+      await haClient?.stop();
+      await haServer?.close();
       await store.shutdown();
       logger.info('broker stopped');
     },

@@ -20,12 +20,33 @@ export const BrokerConfigSchema = z.object({
       'NameServers: "host:port;host:port", or "dns:<name>:<port>" resolved before every registration round',
     ),
   listenHost: z.string().default('0.0.0.0').describe('Address the remoting port binds to'),
-  listenPort: configInt(0, 65535).default(10911).describe('Remoting port (RocketMQ BrokerStartup: 10911)'),
+  listenPort: configInt(0, 65535)
+    .default(10911)
+    .describe(
+      'Remoting port (RocketMQ BrokerStartup: 10911); listenPort - 2 serves the same requests (the VIP channel Java slaves and vipChannelEnabled clients use) unless listenPort is 0',
+    ),
   brokerIP1: z
     .string()
     .default('')
     .describe('IP clients use to reach this broker; empty means the first non-loopback IPv4 address'),
-  haListenPort: configInt(0, 65535).default(10912).describe('HA port announced to slaves (RocketMQ: 10912)'),
+  haListenPort: configInt(0, 65535)
+    .default(10912)
+    .describe('Port a master streams its commit log to slaves on (RocketMQ: 10912)'),
+  haMasterAddress: z
+    .string()
+    .default('')
+    .describe(
+      'A slave\'s master HA address ("host:port"); empty means the one the NameServer\'s registration answer names',
+    ),
+  haSendHeartbeatInterval: configInt(100, 600_000)
+    .default(5000)
+    .describe('Milliseconds between HA heartbeats and slave offset reports (RocketMQ: 5 s)'),
+  haHousekeepingInterval: configInt(1000, 3_600_000)
+    .default(20_000)
+    .describe('Close an HA connection that read nothing for this many milliseconds (RocketMQ: 20 s)'),
+  slaveTimeout: configInt(1, 600_000)
+    .default(3000)
+    .describe('Milliseconds a SYNC_MASTER send waits for a slave before FLUSH_SLAVE_TIMEOUT (RocketMQ: 3 s)'),
   httpHost: z.string().default('0.0.0.0').describe('Address the HTTP admin port binds to'),
   httpPort: configInt(0, 65535)
     .default(8081)

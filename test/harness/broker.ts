@@ -14,6 +14,8 @@ export async function startBroker(
     namesrvAddr,
     listenHost: '127.0.0.1',
     listenPort: 0,
+    // Many brokers run side by side: a free HA port each (the default, 10912, would clash).
+    haListenPort: 0,
     brokerIP1: '127.0.0.1',
     httpHost: '127.0.0.1',
     httpPort: 0,

@@ -189,6 +189,7 @@ describe('Dockerfile', () => {
       nameServer.listenPort,
       nameServer.httpPort,
       broker.listenPort,
+      broker.listenPort - 2, // the VIP channel
       broker.haListenPort,
       broker.httpPort,
       operator.httpPort,

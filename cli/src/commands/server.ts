@@ -77,6 +77,9 @@ export function registerServerCommands(program: Command, context: CommandContext
             ...configFlag(options.brokerConfig),
             ...['--namesrv-addr', namesrvAddr, '--brokerIP1', options.host],
             ...['--listen-host', options.listenHost, '--listen-port', String(options.brokerPort)],
+            // The HA port next to the remoting port, as RocketMQ's BrokerStartup sets it (listenPort + 1); a free
+            // one when the remoting port is.
+            ...['--ha-listen-port', String(options.brokerPort === 0 ? 0 : options.brokerPort + 1)],
             ...['--http-port', String(options.brokerHttpPort), '--log-level', options.logLevel],
             ...['--store-path-root-dir', path.join(dataDir, 'broker-a')],
             ...['--flush-disk-type', options.flushDiskType],

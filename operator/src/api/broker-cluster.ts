@@ -34,6 +34,7 @@ export const OPERATOR_MANAGED_BROKER_KEYS = [
   'listenPort',
   'brokerIP1',
   'haListenPort',
+  'haMasterAddress',
   'httpHost',
   'httpPort',
   'storePathRootDir',
@@ -59,6 +60,9 @@ export const BROKER_CONFIG_KEYS = {
     'transactionTimeOut',
     'transactionCheckMax',
     'transactionCheckInterval',
+    'haSendHeartbeatInterval',
+    'haHousekeepingInterval',
+    'slaveTimeout',
   ],
   boolean: [
     'autoCreateTopicEnable',
