@@ -214,6 +214,10 @@ describe('CRDs on a real kube-apiserver', () => {
     expect(
       await refused(bc('bad-addr', { nameServerRef: undefined, nameServerAddresses: 'not an address' })),
     ).toContain('spec.nameServerAddresses');
+    // The broker also listens on remoting - 2 (the VIP channel): HA there would crash-loop the pods.
+    expect(await refused(bc('bad-ports', { ports: { remoting: 10911, ha: 10909, http: 8081 } }))).toContain(
+      'spec.ports: Invalid value: ports.remoting, ports.remoting - 2 (the VIP channel the broker also serves), ports.ha and ports.http must all differ',
+    );
   });
 
   it('refuses nameServerRef together with static addresses, and neither', async () => {

@@ -125,6 +125,7 @@ interface SpecRule {
     nameServerAddresses?: string | undefined;
     replicationMode: string;
     replicasPerGroup: number;
+    ports: { remoting: number; ha: number; http: number };
   }): boolean;
 }
 
@@ -141,6 +142,16 @@ const specRules: SpecRule[] = [
     fieldPath: '.replicationMode',
     path: ['replicationMode'],
     holds: (spec) => spec.replicationMode !== 'SYNC' || spec.replicasPerGroup >= 2,
+  },
+  {
+    // A broker also listens on remoting - 2 (the VIP channel, docs/replication.md): a clash would crash-loop its pods.
+    rule: 'self.ports.remoting >= 3 && self.ports.ha != self.ports.remoting && self.ports.ha != self.ports.remoting - 2 && self.ports.http != self.ports.remoting && self.ports.http != self.ports.remoting - 2 && self.ports.http != self.ports.ha',
+    message:
+      'ports.remoting, ports.remoting - 2 (the VIP channel the broker also serves), ports.ha and ports.http must all differ, and ports.remoting must be at least 3',
+    fieldPath: '.ports',
+    path: ['ports'],
+    holds: ({ ports: { remoting, ha, http } }) =>
+      remoting >= 3 && new Set([remoting, remoting - 2, ha, http]).size === 4,
   },
 ];
 

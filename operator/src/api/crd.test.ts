@@ -226,6 +226,19 @@ describe('cross-field rules in the operator', () => {
       'replicationMode: replicationMode SYNC needs a slave: set replicasPerGroup to 2 or more',
     ]);
     expect(issues({ nameServerAddresses: 'a:1;b:2', replicationMode: 'SYNC' })).toBeUndefined();
+    const portClash =
+      'ports: ports.remoting, ports.remoting - 2 (the VIP channel the broker also serves), ports.ha and ports.http must all differ, and ports.remoting must be at least 3';
+    for (const ports of [
+      { remoting: 10911, ha: 10909, http: 8081 }, // HA on the VIP channel
+      { remoting: 10911, ha: 10912, http: 10912 },
+      { remoting: 8081, ha: 10912, http: 8081 },
+      { remoting: 2, ha: 10912, http: 8081 },
+    ]) {
+      expect(issues({ nameServerAddresses: 'a:1', ports })).toEqual([portClash]);
+    }
+    expect(
+      issues({ nameServerAddresses: 'a:1', ports: { remoting: 20911, ha: 20912, http: 20913 } }),
+    ).toBeUndefined();
   });
 });
 
