@@ -4,3 +4,4 @@ export * from './layout';
 export * from './memory/memory-message-store';
 export * from './message-store';
 export * from './metadata/atomic-json';
+export { wholeRecordsLength } from './replication';

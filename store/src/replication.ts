@@ -178,3 +178,19 @@ function refused(offset: number, reason: string): SkyrocketError {
     `replicated commit-log data refused at offset ${offset}: ${reason}; nothing was appended`,
   );
 }
+
+/**
+ * The length of the whole records at the start of `bytes`, by their TOTALSIZE fields (a blank's TOTALSIZE covers
+ * its padding): what an HA client may hand to appendToCommitLog while it keeps the rest for the next read. Stops
+ * after a blank, which ends its segment.
+ */
+export function wholeRecordsLength(bytes: Buffer): number {
+  let whole = 0;
+  while (bytes.length - whole >= 8) {
+    const totalSize = bytes.readInt32BE(whole);
+    if (totalSize < 8 || bytes.length - whole < totalSize) break;
+    whole += totalSize;
+    if (bytes.readInt32BE(whole - totalSize + 4) === BLANK_MAGIC_CODE) break;
+  }
+  return whole;
+}

@@ -1,13 +1,12 @@
 import * as net from 'node:net';
 import { describeError, type Clock, type Logger, type TimerHandle } from '@skyrocket/common';
-import { BLANK_MAGIC_CODE } from '@skyrocket/remoting/message';
-import type { MessageStore } from '@skyrocket/store';
+import { readSafeInt64 } from '@skyrocket/remoting/message';
+import { wholeRecordsLength, type MessageStore } from '@skyrocket/store';
 import {
   ByteQueue,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HOUSEKEEPING_MS,
   encodeReport,
-  readOffset,
   TRANSFER_HEADER_SIZE,
 } from './ha-protocol';
 
@@ -153,9 +152,13 @@ export class HaClient {
     let stored = false;
     while (this.#frames.length >= TRANSFER_HEADER_SIZE) {
       const header = this.#frames.peek(TRANSFER_HEADER_SIZE);
-      const phyOffset = readOffset(header, 0);
+      const phyOffset = readSafeInt64(header, 0);
       const bodySize = header.readInt32BE(8);
-      if (bodySize < 0) return this.#drop(`a frame with body size ${bodySize}`);
+      if (phyOffset === undefined || phyOffset < 0 || bodySize < 0) {
+        return this.#drop(
+          `a frame header with offset ${phyOffset ?? 'out of range'} and body size ${bodySize}`,
+        );
+      }
       if (this.#frames.length < TRANSFER_HEADER_SIZE + bodySize) break;
       this.#frames.take(TRANSFER_HEADER_SIZE);
       const body = this.#frames.take(bodySize);
@@ -171,44 +174,38 @@ export class HaClient {
       if (bodySize === 0) continue;
       if (this.#partial.length === 0) this.#partialFrom = phyOffset;
       this.#partial.push(body);
-      for (let more = true; more;) {
-        const outcome = this.#storeWholeRecords();
-        if (typeof outcome === 'string') return this.#drop(outcome);
-        more = outcome;
-      }
+      const failure = this.#storeWholeRecords();
+      if (failure) return this.#drop(failure);
       stored = true;
     }
     if (stored) this.#report();
   }
 
   /**
-   * Hands the whole records at the front (up to and including a blank) to the store. Returns whether it stored
-   * something, or why not when the bytes or the store refuse them.
+   * Hands the whole records to the store, a run at a time (a run ends after an end-of-segment blank, which the store
+   * takes only last); returns why not when the bytes or the store refuse them.
    */
-  #storeWholeRecords(): boolean | string {
-    const pending = this.#partial.peek(this.#partial.length);
-    let whole = 0;
-    while (pending.length - whole >= 4) {
-      const totalSize = pending.readInt32BE(whole);
-      if (totalSize < MIN_TOTAL_SIZE || totalSize > this.#options.segmentBytes) {
-        return `a record at offset ${this.#partialFrom + whole} claims TOTALSIZE ${totalSize}`;
+  #storeWholeRecords(): string | undefined {
+    for (;;) {
+      const pending = this.#partial.peek(this.#partial.length);
+      const whole = wholeRecordsLength(pending);
+      if (whole === 0) {
+        // Bytes that wait for the rest of their record must at least start like one.
+        const totalSize = pending.length >= 4 ? pending.readInt32BE(0) : MIN_TOTAL_SIZE;
+        if (totalSize < MIN_TOTAL_SIZE || totalSize > this.#options.segmentBytes) {
+          return `a record at offset ${this.#partialFrom} claims TOTALSIZE ${totalSize}`;
+        }
+        return undefined;
       }
-      if (pending.length - whole < totalSize) break;
-      const blank = pending.readInt32BE(whole + 4) === BLANK_MAGIC_CODE;
-      whole += totalSize;
-      // An end-of-segment blank ends a call: the store takes it only as the last record of what it is given.
-      if (blank) break;
+      const offset = this.#partialFrom;
+      try {
+        this.#options.store.appendToCommitLog(offset, pending.subarray(0, whole));
+      } catch (error) {
+        return `the store refused ${whole} bytes at offset ${offset}: ${describeError(error)}`;
+      }
+      this.#partial.take(whole);
+      this.#partialFrom += whole;
     }
-    if (whole === 0) return false;
-    const offset = this.#partialFrom;
-    try {
-      this.#options.store.appendToCommitLog(offset, pending.subarray(0, whole));
-    } catch (error) {
-      return `the store refused ${whole} bytes at offset ${offset}: ${describeError(error)}`;
-    }
-    this.#partial.take(whole);
-    this.#partialFrom += whole;
-    return true;
   }
 
   #report(): void {

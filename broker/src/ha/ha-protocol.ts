@@ -8,6 +8,7 @@
  * - Master → slave: frames of int64 phyOffset + int32 bodySize + body, the body being raw commit-log bytes (at most
  *   haTransferBatchSize per frame, never across a segment end). A frame with bodySize 0 is a heartbeat.
  */
+import { writeSafeInt64 } from '@skyrocket/remoting/message';
 
 /** DefaultHAClient.REPORT_HEADER_SIZE. */
 export const REPORT_HEADER_SIZE = 8;
@@ -24,32 +25,19 @@ export const DEFAULT_MAX_SLAVE_GAP_BYTES = 256 * 1024 * 1024;
 /** How long a SYNC_MASTER put waits for a slave before FLUSH_SLAVE_TIMEOUT (MessageStoreConfig.slaveTimeout). */
 export const DEFAULT_SLAVE_TIMEOUT_MS = 3000;
 
-const TWO_32 = 0x1_0000_0000;
-
-/** A big-endian int64 commit-log offset; offsets stay below 2^53. */
-export function readOffset(buffer: Buffer, at: number): number {
-  return buffer.readInt32BE(at) * TWO_32 + buffer.readUInt32BE(at + 4);
-}
-
 /** The slave's 8-byte report of its max offset. */
 export function encodeReport(offset: number): Buffer {
   const report = Buffer.allocUnsafe(REPORT_HEADER_SIZE);
-  writeOffset(report, 0, offset);
+  writeSafeInt64(report, offset, 0, 'offset');
   return report;
 }
 
 /** A transfer frame's header: the offset of the body's first byte and its length (0 for a heartbeat). */
 export function encodeTransferHeader(phyOffset: number, bodySize: number): Buffer {
   const header = Buffer.allocUnsafe(TRANSFER_HEADER_SIZE);
-  writeOffset(header, 0, phyOffset);
+  writeSafeInt64(header, phyOffset, 0, 'phyOffset');
   header.writeInt32BE(bodySize, 8);
   return header;
-}
-
-function writeOffset(buffer: Buffer, at: number, offset: number): void {
-  const high = Math.floor(offset / TWO_32);
-  buffer.writeInt32BE(high, at);
-  buffer.writeUInt32BE(offset - high * TWO_32, at + 4);
 }
 
 /** Bytes received in chunks, consumed from the front without copying each chunk twice. */

@@ -1,5 +1,6 @@
 import * as net from 'node:net';
 import { describeError, type Clock, type Logger, type TimerHandle } from '@skyrocket/common';
+import { readSafeInt64 } from '@skyrocket/remoting/message';
 import type { MessageStore } from '@skyrocket/store';
 import {
   ByteQueue,
@@ -8,7 +9,6 @@ import {
   DEFAULT_MAX_SLAVE_GAP_BYTES,
   DEFAULT_TRANSFER_BATCH_BYTES,
   encodeTransferHeader,
-  readOffset,
   REPORT_HEADER_SIZE,
 } from './ha-protocol';
 
@@ -138,7 +138,7 @@ export class HaServer {
 
   /** Pushes new bytes to every slave soon (after the current turn, so one put's bytes go out in one frame). */
   wake(): void {
-    if (this.#wakeScheduled || this.#closed) return;
+    if (this.#wakeScheduled || this.#closed || this.#connections.size === 0) return;
     this.#wakeScheduled = true;
     setImmediate(() => {
       this.#wakeScheduled = false;
@@ -215,7 +215,11 @@ export class HaServer {
     if (complete === 0) return;
     // ReadSocketService keeps the last complete report; the earlier ones are older acknowledgements.
     const reports = connection.reports.take(complete);
-    const offset = readOffset(reports, complete - REPORT_HEADER_SIZE);
+    const offset = readSafeInt64(reports, complete - REPORT_HEADER_SIZE);
+    if (offset === undefined || offset < 0) {
+      this.#refuse(connection, 'it reported an offset that is not a commit-log offset');
+      return;
+    }
     if (connection.nextTransferFrom === undefined && !this.#startTransfer(connection, offset)) return;
     connection.ackOffset = offset;
     if (offset > this.#ackOffset) {

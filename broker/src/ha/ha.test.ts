@@ -3,10 +3,10 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { silentLogger, systemClock } from '@skyrocket/common';
-import { encodeProperties } from '@skyrocket/remoting/message';
+import { encodeProperties, readSafeInt64 } from '@skyrocket/remoting/message';
 import { FileMessageStore, type MessageStore, type MessageToStore } from '@skyrocket/store';
 import { HaClient } from './ha-client';
-import { encodeReport, encodeTransferHeader, readOffset, TRANSFER_HEADER_SIZE } from './ha-protocol';
+import { encodeReport, encodeTransferHeader, TRANSFER_HEADER_SIZE } from './ha-protocol';
 import { HaServer } from './ha-server';
 
 /** The HA stream over loopback between real file stores (PROTOCOL.md §4.5). */
@@ -118,6 +118,9 @@ async function records(store: MessageStore, topic: string, queueId: number): Pro
   });
   return result.records;
 }
+
+/** A big-endian int64 offset (-1 if out of range). */
+const readOffset = (buffer: Buffer, at: number) => readSafeInt64(buffer, at) ?? -1;
 
 /** A raw TCP peer that collects what it receives. */
 function collect(socket: net.Socket): { bytes: () => Buffer } {

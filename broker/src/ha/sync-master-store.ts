@@ -1,4 +1,4 @@
-import { MessageConst, NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '@skyrocket/remoting/message';
+import { decodeProperties, MessageConst } from '@skyrocket/remoting/message';
 import type {
   GetMessageOptions,
   GetMessageResult,
@@ -14,16 +14,9 @@ export interface SlaveReplication {
   waitForSlave(endOffset: number, timeoutMs: number): Promise<ReplicationStatus>;
 }
 
-const WAIT_FALSE = `${MessageConst.PROPERTY_WAIT_STORE_MSG_OK}${NAME_VALUE_SEPARATOR}false`;
-
-/** WAIT=false in a properties string: the producer does not wait for the flush or the slave. */
-function waitsForStore(properties: string): boolean {
-  const at = properties.indexOf(WAIT_FALSE);
-  if (at < 0) return true;
-  const end = at + WAIT_FALSE.length;
-  const startsProperty = at === 0 || properties[at - 1] === PROPERTY_SEPARATOR;
-  const endsProperty = end === properties.length || properties[end] === PROPERTY_SEPARATOR;
-  return !(startsProperty && endsProperty);
+/** WAIT=false: the producer does not wait for the flush or the slave (MessageConst.PROPERTY_WAIT_STORE_MSG_OK). */
+function waitsForStore(message: MessageToStore): boolean {
+  return decodeProperties(message.properties).get(MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== 'false';
 }
 
 /**
@@ -53,7 +46,7 @@ export class SyncMasterStore implements MessageStore {
 
   async #replicated(result: PutMessageResult, messages: MessageToStore[]): Promise<PutMessageResult> {
     const append = result.append;
-    if (append === undefined || !messages.some((m) => waitsForStore(m.properties))) return result;
+    if (append === undefined || !messages.some(waitsForStore)) return result;
     const status = await this.#replication.waitForSlave(
       append.wroteOffset + append.wroteBytes,
       this.#timeoutMs,

@@ -3,6 +3,7 @@ export * from './batch';
 export * from './crc32';
 export * from './decode-error';
 export * from './host-address';
+export { readSafeInt64, writeSafeInt64 } from './int64';
 export * from './message-id';
 export * from './properties';
 export * from './record';
