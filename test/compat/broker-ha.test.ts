@@ -68,6 +68,16 @@ describe('HA with Apache RocketMQ brokers', () => {
     return { nameServer: started.nameServer, namesrvAddr: started.address };
   }
 
+  /** Waits until the topic's route lists the group's slave (brokerId 1) and nothing else: its master is gone. */
+  async function slaveAloneInRoute(nameServer: NameServer, topic: string, brokerName: string): Promise<void> {
+    await waitFor('the route to show the slave alone', () => {
+      const addrs = nameServer.routes
+        .getTopicRoute(topic)
+        ?.brokerDatas.find((b) => b.brokerName === brokerName)?.brokerAddrs;
+      return addrs && Object.keys(addrs).join() === '1';
+    });
+  }
+
   /** Topics a broker holds, asked over remoting (GET_ALL_TOPIC_CONFIG), as a slave's metadata sync asks. */
   async function topicsOf(brokerAddr: string): Promise<string[]> {
     const response = await client.invoke(brokerAddr, createRequest(RequestCode.GET_ALL_TOPIC_CONFIG), 5000);
@@ -129,12 +139,7 @@ describe('HA with Apache RocketMQ brokers', () => {
       );
 
       await master.broker.stop();
-      await waitFor('the route to show the slave alone', () => {
-        const addrs = nameServer.routes
-          .getTopicRoute(topic)
-          ?.brokerDatas.find((b) => b.brokerName === brokerName)?.brokerAddrs;
-        return addrs && Object.keys(addrs).join() === '1';
-      });
+      await slaveAloneInRoute(nameServer, topic, brokerName);
       const got = await pushConsume(namesrvAddr, topic, uniqueName('HaSkyReaders'), COUNT, 90);
       if (got.run.code !== 0) throw new Error(`PushConsume failed:\n${got.run.stdout}\n${got.run.stderr}`);
       expect(got.bodies).toEqual(Array.from({ length: COUNT }, (_, i) => `msg-${i}`).sort());
@@ -194,12 +199,7 @@ describe('HA with Apache RocketMQ brokers', () => {
       expect(slave.broker.ha.client?.connected).toBe(true);
 
       await master.kill();
-      await waitFor('the route to show the slave alone', () => {
-        const addrs = nameServer.routes
-          .getTopicRoute(topic)
-          ?.brokerDatas.find((b) => b.brokerName === brokerName)?.brokerAddrs;
-        return addrs && Object.keys(addrs).join() === '1';
-      });
+      await slaveAloneInRoute(nameServer, topic, brokerName);
       const got = await pushConsume(namesrvAddr, topic, uniqueName('HaApacheReaders'), COUNT, 90);
       if (got.run.code !== 0) throw new Error(`PushConsume failed:\n${got.run.stdout}\n${got.run.stderr}`);
       expect(got.bodies).toEqual(Array.from({ length: COUNT }, (_, i) => `msg-${i}`).sort());

@@ -216,6 +216,17 @@ function slaveOf(options: Partial<SlaveSynchronizeOptions> = {}) {
   return { meta, client, sync, warn, info };
 }
 
+/** A populated master and a slave that has synced from it once. */
+async function syncedPair() {
+  const master = new Master();
+  await master.listen();
+  await populate(master);
+  const slave = slaveOf();
+  slave.sync.setMasterAddress(master.address);
+  await slave.sync.syncAll();
+  return { master, slave };
+}
+
 /** A built-in topic of the slave's config that the master's config does not have. */
 function slaveBuiltIn(name: 'TBW102') {
   return topicConfig(name, 8, Perm.INHERIT | Perm.READ | Perm.WRITE);
@@ -285,12 +296,7 @@ describe('SlaveSynchronize', () => {
   });
 
   test('a second sync picks up what changed on the master, and an unchanged master changes nothing', async () => {
-    const master = new Master();
-    await master.listen();
-    await populate(master);
-    const slave = slaveOf();
-    slave.sync.setMasterAddress(master.address);
-    await slave.sync.syncAll();
+    const { master, slave } = await syncedPair();
 
     const version = slave.meta.topics.dataVersion;
     await slave.sync.syncAll();
@@ -321,12 +327,7 @@ describe('SlaveSynchronize', () => {
   });
 
   test('a master that is down leaves the tables unchanged, is logged once per failure streak, and is retried', async () => {
-    const master = new Master();
-    await master.listen();
-    await populate(master);
-    const slave = slaveOf();
-    slave.sync.setMasterAddress(master.address);
-    await slave.sync.syncAll();
+    const { master, slave } = await syncedPair();
     const before = tables(slave.meta);
     master.meta.topics.upsert(topicConfig('AddedWhileDown', 1));
     await master.server.close();
@@ -421,12 +422,7 @@ describe('SlaveSynchronize', () => {
       },
     ],
   ])('a malformed answer changes nothing: %s', async (_what, answers, reasons) => {
-    const master = new Master();
-    await master.listen();
-    await populate(master);
-    const slave = slaveOf();
-    slave.sync.setMasterAddress(master.address);
-    await slave.sync.syncAll();
+    const { slave } = await syncedPair();
     const before = tables(slave.meta);
     const files = fs.readdirSync(path.join(slave.meta.storeRoot, 'config')).map((file) => {
       const full = path.join(slave.meta.storeRoot, 'config', file);

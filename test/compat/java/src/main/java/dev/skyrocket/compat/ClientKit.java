@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.impl.consumer.ProcessQueue;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageClientExt;
@@ -127,6 +128,30 @@ final class ClientKit {
         SubscriptionData data = consumer.getDefaultMQPushConsumerImpl().getRebalanceImpl().getSubscriptionInner()
             .get(topic);
         return data == null ? 0 : data.getSubVersion();
+    }
+
+    /**
+     * Polls the NameServer through a started {@code producer} until {@code topic} has a route, or the deadline passes.
+     * A broker registers a topic it just auto-created shortly after the send that created it: a consumer started in
+     * between finds no queues until its next rebalance, ~20 s later.
+     */
+    static boolean awaitRoute(DefaultMQProducer producer, String topic, long deadline) {
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                if (!producer.fetchPublishMessageQueues(topic).isEmpty()) {
+                    return true;
+                }
+            } catch (Exception notYet) {
+                // no route yet
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Messages pulled by a push consumer and not yet consumed, over all its process queues. */

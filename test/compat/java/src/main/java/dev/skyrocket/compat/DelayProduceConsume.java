@@ -57,26 +57,10 @@ public final class DelayProduceConsume {
             Common.fail(PROGRAM, Common.EXIT_FAILED, "send to topic " + topic + " failed", e);
             return;
         }
-        // The broker registers the new topic with the NameServer just after the send: wait until the route is there,
-        // or a consumer started in between finds no queues until its next rebalance.
-        long routeDeadline = System.currentTimeMillis() + 10_000;
-        while (true) {
-            Exception lastError = null;
-            try {
-                if (!producer.fetchPublishMessageQueues(topic).isEmpty()) break;
-            } catch (Exception e) {
-                lastError = e;
-            }
-            if (System.currentTimeMillis() > routeDeadline) {
-                Common.fail(PROGRAM, Common.EXIT_FAILED, "no route for topic " + topic + " after 10 s", lastError);
-                return;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        // The consumer must find the route when it starts (ClientKit.awaitRoute says why).
+        if (!ClientKit.awaitRoute(producer, topic, System.currentTimeMillis() + 10_000)) {
+            Common.fail(PROGRAM, Common.EXIT_FAILED, "no route for topic " + topic + " after 10 s", null);
+            return;
         }
 
         Set<String> bodies = ConcurrentHashMap.newKeySet();

@@ -156,17 +156,7 @@ public final class RetryConsume {
         probe.setNamesrvAddr(namesrvAddr);
         try {
             probe.start();
-            while (System.currentTimeMillis() < deadline) {
-                try {
-                    if (!probe.fetchPublishMessageQueues(topic).isEmpty()) {
-                        return true;
-                    }
-                } catch (Exception notYet) {
-                    // no route yet
-                }
-                Thread.sleep(200);
-            }
-            return false;
+            return ClientKit.awaitRoute(probe, topic, deadline);
         } catch (Exception e) {
             Common.fail(PROGRAM, Common.EXIT_FAILED, "route probe for " + topic + " failed", e);
             return false;
