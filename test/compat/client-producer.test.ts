@@ -22,6 +22,7 @@ import {
   runJava,
   startApacheBroker,
   startApacheNameServer,
+  waitForBroker,
   withDiagnostics,
   type JavaServerHandle,
   type RunJavaResult,
@@ -204,6 +205,11 @@ describe('TS Producer → Java push consumer', () => {
           // Check half messages left UNKNOWN after 1 s, every second (defaults: 6 s and 30 s).
           extraConfig: { transactionTimeOut: '1000', transactionCheckInterval: '1000' },
         }),
+      );
+      // "boot success" follows the broker's first registration attempt, which a loaded machine can time out; the
+      // next one comes 10 s later. The tests read the cluster from the NameServer, so wait until it is there.
+      await withDiagnostics(handles(), () =>
+        waitForBroker((namesrv as JavaServerHandle).addr, 'broker-apache', { timeoutMs: 60_000 }),
       );
     }, 900_000);
 

@@ -40,9 +40,12 @@ describe('rolling update', () => {
   const isReady = (pod: Pod | undefined) =>
     pod !== undefined &&
     (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-  /** Marks every existing, not-yet-ready pod Ready (what a kubelet would do once the broker is up). */
-  const readyAll = async () => {
-    for (const pod of (await pods()).values())
+  /**
+   * Marks every not-yet-ready pod Ready (what a kubelet would do once the broker is up): of `seen` when given, so a
+   * pod is never made ready before the caller has seen it (and recorded its replacement).
+   */
+  const readyAll = async (seen?: Map<string, Pod>) => {
+    for (const pod of (seen ?? (await pods())).values())
       if (!isReady(pod) && !pod.metadata.deletionTimestamp) await markPodReady(client, NS, pod.metadata.name);
   };
 
@@ -113,7 +116,7 @@ describe('rolling update', () => {
           const pod = now.get(name);
           if (pod && pod.metadata.uid !== original.get(name) && !replaced.includes(name)) replaced.push(name);
         }
-        await readyAll();
+        await readyAll(now);
         return replaced.length === 3 && PODS.every((name) => isReady(now.get(name)));
       },
       { timeoutMs: 120_000, intervalMs: 100 },
