@@ -112,6 +112,7 @@ describe('brokerGroupChildren', () => {
         selector,
         ports: [
           { name: 'remoting', port: 10911, targetPort: 'remoting', protocol: 'TCP' },
+          { name: 'vip', port: 10909, targetPort: 'vip', protocol: 'TCP' },
           { name: 'ha', port: 10912, targetPort: 'ha', protocol: 'TCP' },
           { name: 'http', port: 8081, targetPort: 'http', protocol: 'TCP' },
         ],
@@ -184,6 +185,7 @@ describe('brokerGroupChildren', () => {
                 ],
                 ports: [
                   { name: 'remoting', containerPort: 10911, protocol: 'TCP' },
+                  { name: 'vip', containerPort: 10909, protocol: 'TCP' },
                   { name: 'ha', containerPort: 10912, protocol: 'TCP' },
                   { name: 'http', containerPort: 8081, protocol: 'TCP' },
                 ],

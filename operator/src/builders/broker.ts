@@ -234,6 +234,7 @@ export function brokerHeadlessService(cr: BrokerClusterLike, index: number): Chi
       selector: brokerGroupSelectorLabels(cr, index),
       ports: [
         { name: 'remoting', port: spec.ports.remoting, targetPort: 'remoting', protocol: 'TCP' },
+        { name: 'vip', port: spec.ports.remoting - 2, targetPort: 'vip', protocol: 'TCP' },
         { name: 'ha', port: spec.ports.ha, targetPort: 'ha', protocol: 'TCP' },
         { name: 'http', port: spec.ports.http, targetPort: 'http', protocol: 'TCP' },
       ],
@@ -262,6 +263,8 @@ export function brokerStatefulSet(
     env: mergeEnv(podIdentityEnv(), spec.env),
     ports: [
       { name: 'remoting', containerPort: spec.ports.remoting, protocol: 'TCP' },
+      // The VIP channel (remoting - 2, docs/replication.md): Java slaves fetch a master's metadata there.
+      { name: 'vip', containerPort: spec.ports.remoting - 2, protocol: 'TCP' },
       { name: 'ha', containerPort: spec.ports.ha, protocol: 'TCP' },
       { name: 'http', containerPort: spec.ports.http, protocol: 'TCP' },
     ],
