@@ -257,6 +257,128 @@ describe('Skyrocket broker admin over loopback', () => {
     expect((await http('GET', `/api/topics/${topic}/stats`)).status).toBe(404);
   });
 
+  it('creates, updates and deletes subscription groups over HTTP, as the remoting admin requests do', async () => {
+    const group = uniqueName('HttpGroup');
+    const allGroups = async () => {
+      const response = await invoke(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG);
+      return JSON.parse(response.body?.toString() ?? '{}') as {
+        subscriptionGroupTable: Record<string, Record<string, unknown>>;
+        dataVersion: { counter: number };
+      };
+    };
+    const versionBefore = (await allGroups()).dataVersion.counter;
+
+    const created = await http('PUT', `/api/groups/${group}`, { consumeEnable: false, retryMaxTimes: 3 });
+    // Fields left out of a new group take SubscriptionGroupConfig's defaults (retryMaxTimes: maxReconsumeTimes).
+    const expected = {
+      groupName: group,
+      consumeEnable: false,
+      consumeFromMinEnable: true,
+      consumeBroadcastEnable: true,
+      consumeMessageOrderly: false,
+      retryQueueNums: 1,
+      retryMaxTimes: 3,
+      brokerId: 0,
+      whichBrokerWhenConsumeSlowly: 1,
+      notifyConsumerIdsChangedEnable: true,
+      consumers: [],
+    };
+    expect(created).toMatchObject({ status: 201, json: expected });
+    const listed = (await http('GET', '/api/groups')).json as unknown as Array<Record<string, unknown>>;
+    expect(listed.find((g) => g.groupName === group)).toEqual(created.json);
+
+    // The remoting side sees it, persisted in subscriptionGroup.json with a new data version.
+    const remoting = await allGroups();
+    expect(remoting.subscriptionGroupTable[group]).toMatchObject({ consumeEnable: false, retryMaxTimes: 3 });
+    expect(remoting.dataVersion.counter).toBeGreaterThan(versionBefore);
+    const file = JSON.parse(
+      fs.readFileSync(`${storeDir}/config/subscriptionGroup.json`, 'utf8'),
+    ) as typeof remoting;
+    expect(file.subscriptionGroupTable[group]).toMatchObject({ consumeEnable: false, retryMaxTimes: 3 });
+
+    const updated = await http('PUT', `/api/groups/${group}`, {
+      consumeMessageOrderly: true,
+      retryQueueNums: 2,
+    });
+    expect(updated).toMatchObject({
+      status: 200,
+      json: { ...expected, consumeMessageOrderly: true, retryQueueNums: 2 },
+    });
+    expect(broker.context.groups.get(group)).toMatchObject({
+      consumeEnable: false,
+      consumeMessageOrderly: true,
+    });
+    expect((await allGroups()).dataVersion.counter).toBeGreaterThan(remoting.dataVersion.counter);
+
+    // A group made by UPDATE_AND_CREATE_SUBSCRIPTIONGROUP is updated over HTTP, keeping what remoting set.
+    const remoteGroup = uniqueName('RemotingGroup');
+    const remoteCreated = await invoke(
+      RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
+      {},
+      JSON.stringify({ groupName: remoteGroup, consumeBroadcastEnable: false }),
+    );
+    expect(remoteCreated.code).toBe(ResponseCode.SUCCESS);
+    expect(await http('PUT', `/api/groups/${remoteGroup}`, { brokerId: 1 })).toMatchObject({
+      status: 200,
+      json: { groupName: remoteGroup, consumeBroadcastEnable: false, brokerId: 1 },
+    });
+
+    const illegal = await invoke(
+      RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
+      {},
+      JSON.stringify({ groupName: 'bad group' }),
+    );
+    expect([illegal.code, illegal.remark]).toEqual([
+      ResponseCode.INVALID_PARAMETER,
+      'the specified group[bad group] contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$',
+    ]);
+    const bad: Array<[string, string, unknown, string]> = [
+      ['PUT', `/api/groups/${group}`, { consumeEnabled: true }, 'body: Unrecognized key: "consumeEnabled"'],
+      ['PUT', `/api/groups/${group}`, { groupName: group }, 'body: Unrecognized key: "groupName"'],
+      [
+        'PUT',
+        `/api/groups/${group}`,
+        { consumeEnable: 'yes' },
+        'consumeEnable: Invalid input: expected boolean',
+      ],
+      ['PUT', `/api/groups/${group}`, { retryQueueNums: 1.5 }, 'retryQueueNums: Invalid input: expected int'],
+      ['PUT', `/api/groups/${group}`, { retryMaxTimes: -2 }, 'retryMaxTimes: Too small'],
+      ['PUT', '/api/groups/bad%20group', {}, String(illegal.remark)],
+      ['DELETE', '/api/groups/bad%20group', undefined, String(illegal.remark)],
+      ['DELETE', `/api/groups/${group}?cleanOffset=yes`, undefined, 'cleanOffset: '],
+    ];
+    for (const [method, path, body, message] of bad) {
+      const response = await http(method, path, body);
+      expect({ method, path, status: response.status }).toEqual({ method, path, status: 400 });
+      expect(String(response.json.message)).toContain(message);
+    }
+    expect(broker.context.groups.get(group)).toMatchObject({ consumeEnable: false, retryQueueNums: 2 });
+    expect(broker.context.groups.get('bad group')).toBeUndefined();
+
+    // DELETE follows DELETE_SUBSCRIPTIONGROUP: the config goes, the offsets only with cleanOffset.
+    for (const name of [group, remoteGroup]) {
+      const commit = await invoke(RequestCode.UPDATE_CONSUMER_OFFSET, {
+        consumerGroup: name,
+        topic: 'TBW102',
+        queueId: 0,
+        commitOffset: 7,
+      });
+      expect(commit.code).toBe(ResponseCode.SUCCESS);
+    }
+    expect(await http('DELETE', `/api/groups/${group}`)).toEqual({ status: 200, json: { deleted: group } });
+    expect(broker.context.groups.get(group)).toBeUndefined();
+    expect(broker.context.offsets.query(group, 'TBW102', 0)).toBe(7);
+    expect((await allGroups()).subscriptionGroupTable[group]).toBeUndefined();
+    expect(await http('DELETE', `/api/groups/${group}`)).toMatchObject({
+      status: 404,
+      json: { message: `no group ${group}` },
+    });
+    expect(await http('DELETE', `/api/groups/${remoteGroup}?cleanOffset=true`)).toMatchObject({
+      status: 200,
+    });
+    expect(broker.context.offsets.query(remoteGroup, 'TBW102', 0)).toBe(-1);
+  });
+
   it('makes NameServer routes read-only while the broker is read-only, and refuses sends', async () => {
     const topic = uniqueName('Drain');
     expect((await send(topic, 'before', '')).code).toBe(ResponseCode.SUCCESS);

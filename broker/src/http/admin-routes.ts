@@ -1,9 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { consumerProgress, consumeStatsTopics, topicQueueStats } from '../admin/queue-stats';
+import {
+  createOrUpdateSubscriptionGroup,
+  deleteSubscriptionGroup,
+  SubscriptionGroupFields,
+} from '../admin/subscription-group-admin';
 import { createOrUpdateTopic, deleteTopic, MAX_QUEUE_NUMS } from '../admin/topic-admin';
 import type { BrokerContext } from '../processors/processor';
 import type { NameServerRegistrar } from '../registration/name-server-registrar';
+import type { SubscriptionGroupConfig } from '../subscription/subscription-group-manager';
 import { attributesToModification } from '../topic/topic-attributes';
 import { Perm, type TopicConfig } from '../topic/topic-config-manager';
 import { validateGroup, validateTopic } from '../topic/topic-validator';
@@ -38,11 +44,31 @@ const CreateTopicBody = TopicFields.extend({ topic: z.string() }).strict();
 const UpdateTopicBody = TopicFields.extend({ topic: z.string().optional() }).strict();
 type TopicBody = z.infer<typeof TopicFields>;
 
+/**
+ * A subscription group create/update: the UPDATE_AND_CREATE_SUBSCRIPTIONGROUP fields the operator manages, each
+ * optional. A new group takes SubscriptionGroupConfig's defaults, an existing one keeps what it has.
+ */
+const GroupBody = SubscriptionGroupFields.pick({
+  consumeEnable: true,
+  consumeFromMinEnable: true,
+  consumeBroadcastEnable: true,
+  consumeMessageOrderly: true,
+  retryQueueNums: true,
+  retryMaxTimes: true,
+  brokerId: true,
+  whichBrokerWhenConsumeSlowly: true,
+  notifyConsumerIdsChangedEnable: true,
+}).strict();
+
+/** DELETE_SUBSCRIPTIONGROUP's cleanOffset: the group's consumer offsets stay unless asked for. */
+const DeleteGroupQuery = z.object({ cleanOffset: z.enum(['true', 'false']).default('false') });
+
 const PermissionBody = z.object({ permission: z.enum(['read-only', 'read-write']) }).strict();
 
 /**
  * The broker's JSON admin API (used by the operator and the CLI). Bad input is 400 {error, message} with the
- * field at fault; the same rules as the remoting admin requests apply (admin/topic-admin.ts).
+ * field at fault; the same rules as the remoting admin requests apply (admin/topic-admin.ts,
+ * admin/subscription-group-admin.ts).
  *   GET    /api/broker                   identity, role, permission, registration state per NameServer
  *   GET    /api/topics                   topic configs
  *   POST   /api/topics                   create or update a topic: {"topic", readQueueNums?, writeQueueNums?, perm?,
@@ -52,6 +78,13 @@ const PermissionBody = z.object({ permission: z.enum(['read-only', 'read-write']
  *                                        route stays in the NameServers until deleted there, as mqadmin does it
  *   GET    /api/topics/:topic/stats      per queue: min/max offset, last store time (GET_TOPIC_STATS_INFO)
  *   GET    /api/groups                   subscription groups and their live consumers
+ *   PUT    /api/groups/:group            create or update a subscription group (UPDATE_AND_CREATE_SUBSCRIPTIONGROUP):
+ *                                        {consumeEnable?, consumeFromMinEnable?, consumeBroadcastEnable?,
+ *                                        consumeMessageOrderly?, retryQueueNums?, retryMaxTimes?, brokerId?,
+ *                                        whichBrokerWhenConsumeSlowly?, notifyConsumerIdsChangedEnable?}; fields
+ *                                        left out are kept; 201 when created
+ *   DELETE /api/groups/:group            delete the group's config (DELETE_SUBSCRIPTIONGROUP); its consumer
+ *                                        offsets stay unless ?cleanOffset=true
  *   GET    /api/groups/:group/lag        per topic/queue: broker offset, consumer offset, lag (GET_CONSUME_STATS)
  *   PUT    /api/broker/permission        {"permission":"read-only"|"read-write"}; registered at once, so
  *                                        NameServer routes lose (or regain) PERM_WRITE and producers stop sending
@@ -128,12 +161,39 @@ export function registerBrokerAdminRoutes(
     };
   });
 
-  app.get('/api/groups', async () =>
-    context.groups.all().map((group) => ({
-      ...group,
-      consumers: context.consumers.clientIds(group.groupName),
-    })),
-  );
+  const groupView = (config: SubscriptionGroupConfig) => ({
+    ...config,
+    consumers: context.consumers.clientIds(config.groupName),
+  });
+  app.get('/api/groups', async () => context.groups.all().map(groupView));
+  app.put<{ Params: { group: string }; Body: unknown }>('/api/groups/:group', async (request, reply) => {
+    const body = GroupBody.safeParse(request.body ?? {});
+    if (!body.success) return badRequest(reply, zodMessage(body.error));
+    const { group } = request.params;
+    const outcome = createOrUpdateSubscriptionGroup(
+      context.groups,
+      context.config.maxReconsumeTimes,
+      { ...body.data, groupName: group },
+      'keep',
+    );
+    if (!outcome.ok) return badRequest(reply, outcome.remark);
+    const { config, created } = outcome.value;
+    context.logger.info({ group, config }, 'subscription group created or updated over HTTP');
+    return reply.code(created ? 201 : 200).send(groupView(config));
+  });
+  app.delete<{ Params: { group: string } }>('/api/groups/:group', async (request, reply) => {
+    const query = DeleteGroupQuery.safeParse(request.query ?? {});
+    if (!query.success) return badRequest(reply, zodMessage(query.error));
+    const { group } = request.params;
+    const invalid = validateGroup(group);
+    if (invalid) return badRequest(reply, invalid);
+    if (!context.groups.get(group)) return notFound(reply, `no group ${group}`);
+    const cleanOffset = query.data.cleanOffset === 'true';
+    const outcome = deleteSubscriptionGroup(context, group, { cleanOffset });
+    if (!outcome.ok) return badRequest(reply, outcome.remark);
+    context.logger.info({ group, cleanOffset }, 'subscription group deleted over HTTP');
+    return { deleted: group };
+  });
   app.get<{ Params: { group: string } }>('/api/groups/:group/lag', async (request, reply) => {
     const { group } = request.params;
     const invalid = validateGroup(group);

@@ -9,8 +9,11 @@ import {
   str,
   type RequestProcessor,
 } from '@skyrocket/remoting';
-import { subscriptionGroup, type SubscriptionGroupConfig } from '../subscription/subscription-group-manager';
-import { validateGroup } from '../topic/topic-validator';
+import {
+  createOrUpdateSubscriptionGroup,
+  deleteSubscriptionGroup,
+  SubscriptionGroupFields,
+} from '../admin/subscription-group-admin';
 import { jsonBody, type BrokerContext } from './processor';
 
 /**
@@ -18,26 +21,12 @@ import { jsonBody, type BrokerContext } from './processor';
  * send it. Fields left out take SubscriptionGroupConfig's defaults, as fastjson leaves them; fields Skyrocket does
  * not use (groupRetryPolicy, subscriptionDataSet) are ignored.
  */
-const SubscriptionGroupBody = z.object({
-  groupName: z.string(),
-  consumeEnable: z.boolean().optional(),
-  consumeFromMinEnable: z.boolean().optional(),
-  consumeBroadcastEnable: z.boolean().optional(),
-  consumeMessageOrderly: z.boolean().optional(),
-  retryQueueNums: z.number().int().min(0).max(1024).optional(),
-  // -1 is the client's "use the default (16)".
-  retryMaxTimes: z.number().int().min(-1).optional(),
-  brokerId: z.number().int().min(0).optional(),
-  whichBrokerWhenConsumeSlowly: z.number().int().min(0).optional(),
-  notifyConsumerIdsChangedEnable: z.boolean().optional(),
-  groupSysFlag: z.number().int().min(0).optional(),
-  consumeTimeoutMinute: z.number().int().min(1).optional(),
-  attributes: z.record(z.string(), z.string()).optional(),
-});
+const SubscriptionGroupBody = SubscriptionGroupFields.extend({ groupName: z.string() });
 
 /**
  * UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200): no header; body SubscriptionGroupConfig JSON. Replaces the group's
- * config and persists it (SubscriptionGroupManager.updateSubscriptionGroupConfig).
+ * config and persists it (SubscriptionGroupManager.updateSubscriptionGroupConfig), through the code the HTTP admin
+ * API shares (admin/subscription-group-admin.ts).
  * An illegal group name is INVALID_PARAMETER with TopicValidator's remark, as in RocketMQ, and so is a value out of
  * range; a missing body, a body that is not JSON or a field of the wrong type is SYSTEM_ERROR naming the problem
  * (RocketMQ fails in fastjson there, except that it silently accepts a missing body).
@@ -67,15 +56,14 @@ export function updateAndCreateSubscriptionGroupProcessor(context: BrokerContext
         issue?.code === 'too_small' || issue?.code === 'too_big' ? 'INVALID_PARAMETER' : 'INVALID_BODY';
       throw new SkyrocketError(code, `SubscriptionGroupConfig.${field}: ${issue?.message ?? 'invalid'}`);
     }
-    const body = parsed.data;
-    const invalidName = validateGroup(body.groupName);
-    if (invalidName) return createResponse(request, ResponseCode.INVALID_PARAMETER, { remark: invalidName });
-    const defaults = subscriptionGroup(body.groupName, context.config.maxReconsumeTimes);
-    const config: SubscriptionGroupConfig = { ...defaults };
-    for (const [key, value] of Object.entries(body)) {
-      if (value !== undefined) Object.assign(config, { [key]: value });
-    }
-    context.groups.upsert(config);
+    const outcome = createOrUpdateSubscriptionGroup(
+      context.groups,
+      context.config.maxReconsumeTimes,
+      parsed.data,
+      'default',
+    );
+    if (!outcome.ok) return createResponse(request, outcome.code, { remark: outcome.remark });
+    const { config } = outcome.value;
     context.logger.info(
       { group: config.groupName, config },
       'subscription group created or updated by admin',
@@ -97,10 +85,9 @@ const DeleteSubscriptionGroupRequestHeader = z.object({
 export function deleteSubscriptionGroupProcessor(context: BrokerContext): RequestProcessor {
   return (request) => {
     const header = decodeHeader(DeleteSubscriptionGroupRequestHeader, request.extFields);
-    const invalidName = validateGroup(header.groupName);
-    if (invalidName) return createResponse(request, ResponseCode.INVALID_PARAMETER, { remark: invalidName });
-    const existed = context.groups.delete(header.groupName);
-    if (header.cleanOffset) context.offsets.removeGroup(header.groupName);
+    const outcome = deleteSubscriptionGroup(context, header.groupName, { cleanOffset: header.cleanOffset });
+    if (!outcome.ok) return createResponse(request, outcome.code, { remark: outcome.remark });
+    const { existed } = outcome.value;
     context.logger.info(
       { group: header.groupName, existed, cleanOffset: header.cleanOffset },
       'subscription group deleted by admin',
