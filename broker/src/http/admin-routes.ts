@@ -143,8 +143,12 @@ export function registerBrokerAdminRoutes(
     if (!context.topics.get(topic)) return notFound(reply, `no topic ${topic}`);
     const outcome = await deleteTopic(context, broker, topic);
     if (!outcome.ok) return badRequest(reply, outcome.remark);
-    context.logger.info({ topic }, 'topic deleted over HTTP');
-    return { deleted: topic };
+    // Unlike DELETE_TOPIC_IN_BROKER, one HTTP call removes the topic from the cluster's routes too (see
+    // NameServerRegistrar.deleteTopicRoutes); a NameServer that cannot be reached is reported, the topic stays
+    // deleted here.
+    const unreachable = await deps.registrar.deleteTopicRoutes(topic);
+    context.logger.info({ topic, unreachable }, 'topic deleted over HTTP');
+    return unreachable.length === 0 ? { deleted: topic } : { deleted: topic, routesNotDeleted: unreachable };
   });
   app.get<{ Params: { topic: string } }>('/api/topics/:topic/stats', async (request, reply) => {
     const { topic } = request.params;

@@ -103,6 +103,34 @@ export class NameServerRegistrar {
     return round;
   }
 
+  /**
+   * Removes a topic's routes on this broker's cluster from every NameServer (DELETE_TOPIC_IN_NAMESRV with
+   * clusterName, what `mqadmin deleteTopic -c` sends after deleting it on the brokers); NameServers never drop a
+   * topic a broker stops registering. Another group of the cluster that still has the topic registers it again in
+   * its next round. Resolves with the NameServers that failed, each with why.
+   */
+  async deleteTopicRoutes(topic: string): Promise<string[]> {
+    const failures: string[] = [];
+    await Promise.all(
+      (await this.#addresses()).map(async (address) => {
+        try {
+          const response = await this.#client.invoke(
+            address,
+            createRequest(RequestCode.DELETE_TOPIC_IN_NAMESRV, {
+              extFields: encodeHeader({ topic, clusterName: this.#options.clusterName }),
+            }),
+            this.#options.timeoutMs,
+          );
+          if (response.code !== ResponseCode.SUCCESS)
+            throw new Error(`code ${response.code}: ${response.remark ?? ''}`);
+        } catch (error) {
+          failures.push(`${address}: ${describeError(error)}`);
+        }
+      }),
+    );
+    return failures;
+  }
+
   async stop(): Promise<void> {
     if (this.#lifecycle !== 'RUNNING') return;
     this.#lifecycle = 'STOPPED';
