@@ -25,6 +25,7 @@ import {
   type StatefulSetObject,
 } from './controllers/context';
 import { reconcileNameServerCluster } from './controllers/name-server-cluster';
+import { reconcileTopic, type TopicObject } from './controllers/topic';
 import { parseNamespaces, type OperatorConfig } from './config';
 import { OperatorMetrics } from './metrics';
 import { ControllerRunner } from './runtime/controller-runner';
@@ -85,7 +86,7 @@ export function resolveConnection(
   return inClusterConnection(env);
 }
 
-type ControllerName = 'nameservercluster' | 'brokercluster';
+type ControllerName = 'nameservercluster' | 'brokercluster' | 'topic';
 
 /**
  * The composition root: informers for the two CRs and every child type, one work queue and worker pool per
@@ -122,6 +123,8 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
   const caches = {
     nameServerClusters: informer<KubeObject>(Resources.NameServerCluster, undefined, resyncPeriodMs),
     brokerClusters: informer<KubeObject>(Resources.BrokerCluster, undefined, resyncPeriodMs),
+    // The resync re-checks every topic on the brokers: it puts back what was changed behind the operator's back.
+    topics: informer<KubeObject>(Resources.Topic, undefined, resyncPeriodMs),
     statefulSets: informer<StatefulSetObject>(Resources.StatefulSet, managed),
     services: informer<KubeObject>(Resources.Service, managed),
     configMaps: informer<KubeObject>(Resources.ConfigMap, managed),
@@ -161,14 +164,17 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
     queueDepth: () => ({
       nameservercluster: running?.queues.nameservercluster.length ?? 0,
       brokercluster: running?.queues.brokercluster.length ?? 0,
+      topic: running?.queues.topic.length ?? 0,
     }),
     managed: () => ({
       NameServerCluster: countBy(caches.nameServerClusters),
       BrokerCluster: countBy(caches.brokerClusters),
+      Topic: countBy(caches.topics),
     }),
     paused: () => ({
       NameServerCluster: countBy(caches.nameServerClusters, isPaused),
       BrokerCluster: countBy(caches.brokerClusters, isPaused),
+      Topic: countBy(caches.topics, isPaused),
     }),
     leader: () => leader,
   });
@@ -184,6 +190,11 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
       )
         enqueue('brokercluster', objectKey(broker));
     }
+  };
+  /** A BrokerCluster's groups or pods changed: its Topics may have masters to fill (or nothing to wait for). */
+  const enqueueTopicsOf = (cluster: KubeObject) => {
+    for (const topic of caches.topics.list(cluster.metadata.namespace) as TopicObject[])
+      if (topic.spec?.clusterRef?.name === cluster.metadata.name) enqueue('topic', objectKey(topic));
   };
   const enqueueOwners = (object: KubeObject) => {
     for (const key of ownerKeys(object, Resources.NameServerCluster)) enqueue('nameservercluster', key);
@@ -206,8 +217,19 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
     delete: (o) => enqueueBrokersReferencing(o),
   });
   caches.brokerClusters.addHandlers({
-    add: (o) => enqueue('brokercluster', objectKey(o)),
-    update: (_, o) => enqueue('brokercluster', objectKey(o)),
+    add: (o) => {
+      enqueue('brokercluster', objectKey(o));
+      enqueueTopicsOf(o);
+    },
+    update: (_, o) => {
+      enqueue('brokercluster', objectKey(o));
+      enqueueTopicsOf(o);
+    },
+    delete: enqueueTopicsOf,
+  });
+  caches.topics.addHandlers({
+    add: (o) => enqueue('topic', objectKey(o)),
+    update: (_, o) => enqueue('topic', objectKey(o)),
   });
   for (const cache of [caches.statefulSets, caches.services, caches.configMaps, caches.podDisruptionBudgets])
     cache.addHandlers(onChild as never);
@@ -224,7 +246,7 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
   const startControllers = () => {
     if (running) return;
     const queue = () => new WorkQueue({ clock, rateLimiter: controllerRateLimiter(clock, deps.rateLimiter) });
-    const queues = { nameservercluster: queue(), brokercluster: queue() };
+    const queues = { nameservercluster: queue(), brokercluster: queue(), topic: queue() };
     const runner = (
       name: ControllerName,
       reconcile: (key: string) => ReturnType<typeof reconcileBrokerCluster>,
@@ -241,11 +263,13 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
     const runners = [
       runner('nameservercluster', (key) => reconcileNameServerCluster(ctx, key)),
       runner('brokercluster', (key) => reconcileBrokerCluster(ctx, key)),
+      runner('topic', (key) => reconcileTopic(ctx, key)),
     ];
     running = { queues, runners };
     for (const r of runners) r.start();
     for (const o of caches.nameServerClusters.list()) queues.nameservercluster.add(objectKey(o));
     for (const o of caches.brokerClusters.list()) queues.brokercluster.add(objectKey(o));
+    for (const o of caches.topics.list()) queues.topic.add(objectKey(o));
     logger.info(
       { identity, namespaces: namespaces.length === 0 ? 'all' : namespaces },
       'controllers started',

@@ -19,6 +19,7 @@ describe('docs/examples', () => {
       '--for=condition=Established',
       'crd/nameserverclusters.skyrocket.dev',
       'crd/brokerclusters.skyrocket.dev',
+      'crd/topics.skyrocket.dev',
       '--timeout=30s',
     ]);
     expect(established.code).toBe(0);
@@ -51,5 +52,28 @@ describe('docs/examples', () => {
     expect(cluster.spec.replicasPerGroup).toBe(2);
     // Filled in by the CRD's defaults.
     expect(cluster.spec.replicationMode).toBe('ASYNC');
+  });
+
+  it('topic.yaml applies as written and gets its defaults', async () => {
+    const applied = await plane.kubectl([
+      'apply',
+      '-n',
+      'default',
+      '-f',
+      path.join(ROOT, 'docs/examples/topic.yaml'),
+    ]);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toContain('topic.skyrocket.dev/orders created');
+    const got = await plane.kubectl(['get', '-n', 'default', 'topics.skyrocket.dev/orders', '-o', 'json']);
+    const topic = JSON.parse(got.stdout) as { spec: Record<string, unknown> };
+    expect(topic.spec).toEqual({
+      clusterRef: { name: 'demo' },
+      topicName: 'Orders',
+      readQueueNums: 8,
+      writeQueueNums: 8,
+      perm: 'read-write',
+      order: false,
+      messageType: 'NORMAL',
+    });
   });
 });

@@ -106,6 +106,14 @@ export class FakeBrokerAdmin {
         return created;
       },
     );
+    app.delete<{ Params: { pod: string; topic: string } }>(
+      '/:pod/api/topics/:topic',
+      async (request, reply) => {
+        const topics = this.broker(request.params.pod).topics;
+        if (!topics.delete(request.params.topic)) return reply.code(404).send({ message: 'no topic' });
+        return { deleted: request.params.topic };
+      },
+    );
     app.put<{ Params: { pod: string }; Body: { permission: 'read-only' | 'read-write' } }>(
       '/:pod/api/broker/permission',
       async (request) => {

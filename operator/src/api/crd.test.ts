@@ -43,12 +43,17 @@ function nodes(node: Node, path = '$', out: [string, Node][] = []): [string, Nod
 }
 
 describe('CRD manifests', () => {
-  it('describes both kinds with group, names, short names, category and subresources', () => {
+  it('describes every kind with group, names, short names, category and subresources', () => {
     const crds = crdManifests();
     expect(crds.map((c) => c.metadata?.name)).toEqual([
       'nameserverclusters.skyrocket.dev',
       'brokerclusters.skyrocket.dev',
+      'topics.skyrocket.dev',
     ]);
+    const topic = crds[2]!;
+    expect(topic.spec.names).toMatchObject({ kind: 'Topic', plural: 'topics', shortNames: ['rmqtopic'] });
+    // No scale subresource: a Topic has nothing to scale.
+    expect(topic.spec.versions[0]!.subresources).toEqual({ status: {} });
     const bc = crds[1]!;
     expect(bc.spec.group).toBe('skyrocket.dev');
     expect(bc.spec.scope).toBe('Namespaced');

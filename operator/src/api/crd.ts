@@ -13,6 +13,7 @@ import {
   NameServerClusterSpecSchema,
   NameServerClusterStatusSchema,
 } from './name-server-cluster';
+import { TOPIC_NAME_MAX, TopicSpecSchema, TopicStatusSchema } from './topic';
 
 /**
  * The CustomResourceDefinitions, generated from the zod schemas (the single source of truth). `z.toJSONSchema` gives
@@ -213,6 +214,35 @@ const definitions: CrdSpec[] = [
       statusReplicasPath: '.status.groups',
       labelSelectorPath: '.status.selector',
     },
+  },
+  {
+    kind: 'Topic',
+    plural: 'topics',
+    shortNames: ['rmqtopic'],
+    description:
+      'A RocketMQ topic on every broker group of a BrokerCluster, created and kept as specified through the masters’ admin API, and deleted from them with the Topic',
+    spec: TopicSpecSchema,
+    status: TopicStatusSchema,
+    nameMax: TOPIC_NAME_MAX,
+    printerColumns: [
+      ...readyColumns,
+      { name: 'Cluster', type: 'string', jsonPath: '.spec.clusterRef.name', description: 'BrokerCluster' },
+      { name: 'Topic', type: 'string', jsonPath: '.status.topicName', description: 'RocketMQ topic name' },
+      {
+        name: 'Write-Queues',
+        type: 'integer',
+        jsonPath: '.spec.writeQueueNums',
+        description: 'Write queues per broker group',
+      },
+      {
+        name: 'Groups-Applied',
+        type: 'integer',
+        jsonPath: '.status.groupsApplied',
+        description: 'Broker groups whose master has the topic as specified',
+      },
+      reasonColumn,
+      ageColumn,
+    ],
   },
 ];
 

@@ -63,6 +63,8 @@ export interface BrokerAdmin {
   topics(baseUrl: string): Promise<TopicView[]>;
   /** Creates or updates a topic (PUT /api/topics/:topic). */
   putTopic(baseUrl: string, topic: TopicView): Promise<void>;
+  /** Deletes a topic (DELETE /api/topics/:topic); false when the broker has no such topic. */
+  deleteTopic(baseUrl: string, topic: string): Promise<boolean>;
   setPermission(baseUrl: string, permission: 'read-only' | 'read-write'): Promise<void>;
   groups(baseUrl: string): Promise<GroupView[]>;
   groupLag(baseUrl: string, group: string): Promise<GroupLagView | undefined>;
@@ -96,6 +98,16 @@ export class HttpBrokerAdmin implements BrokerAdmin {
         ? { attributes: topic.attributes }
         : {}),
     });
+  }
+
+  async deleteTopic(baseUrl: string, topic: string): Promise<boolean> {
+    try {
+      await this.#json('DELETE', baseUrl, `/api/topics/${encodeURIComponent(topic)}`);
+      return true;
+    } catch (error) {
+      if (error instanceof BrokerAdminError && error.status === 404) return false;
+      throw error;
+    }
   }
 
   async setPermission(baseUrl: string, permission: 'read-only' | 'read-write'): Promise<void> {

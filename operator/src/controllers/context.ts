@@ -48,6 +48,7 @@ export function brokerAdminUrlFromTemplate(template: string): BrokerAdminUrlReso
 export interface ControllerCaches {
   nameServerClusters: Cache<KubeObject>;
   brokerClusters: Cache<KubeObject>;
+  topics: Cache<KubeObject>;
   statefulSets: Cache<StatefulSetObject>;
   services: Cache<KubeObject>;
   configMaps: Cache<KubeObject>;
