@@ -163,6 +163,13 @@ describe('HA with Apache RocketMQ brokers', () => {
         workDir: path.join(workDir, 'apache-master'),
       });
       javaHandles.push(master);
+      // "boot success" comes before the first registration: the producer's new topic is created through the
+      // master's TBW102 route, so wait for it (a CI run sent first and got "No route info").
+      await waitFor(
+        'the Apache master to register TBW102',
+        () => nameServer.routes.getTopicRoute('TBW102')?.brokerDatas.some((b) => b.brokerName === brokerName),
+        { timeoutMs: 60_000 },
+      );
       const sent = await produce(namesrvAddr, topic, COUNT);
       if (sent.run.code !== 0) throw new Error(`Produce failed:\n${sent.run.stdout}\n${sent.run.stderr}`);
       expect(sent.summary).toMatchObject({ count: COUNT, ok: COUNT, notOk: 0 });
