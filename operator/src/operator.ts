@@ -25,7 +25,9 @@ import {
   type StatefulSetObject,
 } from './controllers/context';
 import { reconcileNameServerCluster } from './controllers/name-server-cluster';
-import { reconcileTopic, type TopicObject } from './controllers/topic';
+import { reconcileTopic } from './controllers/topic';
+import { reconcileConsumerGroup } from './controllers/consumer-group';
+import type { BrokerResourceCr } from './controllers/broker-resource';
 import { parseNamespaces, type OperatorConfig } from './config';
 import { OperatorMetrics } from './metrics';
 import { ControllerRunner } from './runtime/controller-runner';
@@ -86,7 +88,7 @@ export function resolveConnection(
   return inClusterConnection(env);
 }
 
-type ControllerName = 'nameservercluster' | 'brokercluster' | 'topic';
+type ControllerName = 'nameservercluster' | 'brokercluster' | 'topic' | 'consumergroup';
 
 /**
  * The composition root: informers for the two CRs and every child type, one work queue and worker pool per
@@ -125,6 +127,7 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
     brokerClusters: informer<KubeObject>(Resources.BrokerCluster, undefined, resyncPeriodMs),
     // The resync re-checks every topic on the brokers: it puts back what was changed behind the operator's back.
     topics: informer<KubeObject>(Resources.Topic, undefined, resyncPeriodMs),
+    consumerGroups: informer<KubeObject>(Resources.ConsumerGroup, undefined, resyncPeriodMs),
     statefulSets: informer<StatefulSetObject>(Resources.StatefulSet, managed),
     services: informer<KubeObject>(Resources.Service, managed),
     configMaps: informer<KubeObject>(Resources.ConfigMap, managed),
@@ -165,16 +168,19 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
       nameservercluster: running?.queues.nameservercluster.length ?? 0,
       brokercluster: running?.queues.brokercluster.length ?? 0,
       topic: running?.queues.topic.length ?? 0,
+      consumergroup: running?.queues.consumergroup.length ?? 0,
     }),
     managed: () => ({
       NameServerCluster: countBy(caches.nameServerClusters),
       BrokerCluster: countBy(caches.brokerClusters),
       Topic: countBy(caches.topics),
+      ConsumerGroup: countBy(caches.consumerGroups),
     }),
     paused: () => ({
       NameServerCluster: countBy(caches.nameServerClusters, isPaused),
       BrokerCluster: countBy(caches.brokerClusters, isPaused),
       Topic: countBy(caches.topics, isPaused),
+      ConsumerGroup: countBy(caches.consumerGroups, isPaused),
     }),
     leader: () => leader,
   });
@@ -191,10 +197,17 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
         enqueue('brokercluster', objectKey(broker));
     }
   };
-  /** A BrokerCluster's groups or pods changed: its Topics may have masters to fill (or nothing to wait for). */
+  /**
+   * A BrokerCluster's groups or pods changed: its Topics and ConsumerGroups may have masters to fill (or nothing
+   * left to wait for).
+   */
   const enqueueTopicsOf = (cluster: KubeObject) => {
-    for (const topic of caches.topics.list(cluster.metadata.namespace) as TopicObject[])
-      if (topic.spec?.clusterRef?.name === cluster.metadata.name) enqueue('topic', objectKey(topic));
+    const referencing = (cache: InformerSet<KubeObject>) =>
+      (cache.list(cluster.metadata.namespace) as BrokerResourceCr[]).filter(
+        (o) => o.spec?.clusterRef?.name === cluster.metadata.name,
+      );
+    for (const topic of referencing(caches.topics)) enqueue('topic', objectKey(topic));
+    for (const group of referencing(caches.consumerGroups)) enqueue('consumergroup', objectKey(group));
   };
   const enqueueOwners = (object: KubeObject) => {
     for (const key of ownerKeys(object, Resources.NameServerCluster)) enqueue('nameservercluster', key);
@@ -231,6 +244,10 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
     add: (o) => enqueue('topic', objectKey(o)),
     update: (_, o) => enqueue('topic', objectKey(o)),
   });
+  caches.consumerGroups.addHandlers({
+    add: (o) => enqueue('consumergroup', objectKey(o)),
+    update: (_, o) => enqueue('consumergroup', objectKey(o)),
+  });
   for (const cache of [caches.statefulSets, caches.services, caches.configMaps, caches.podDisruptionBudgets])
     cache.addHandlers(onChild as never);
   // A pod is owned by its StatefulSet; its cluster is the StatefulSet's owner.
@@ -246,7 +263,12 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
   const startControllers = () => {
     if (running) return;
     const queue = () => new WorkQueue({ clock, rateLimiter: controllerRateLimiter(clock, deps.rateLimiter) });
-    const queues = { nameservercluster: queue(), brokercluster: queue(), topic: queue() };
+    const queues = {
+      nameservercluster: queue(),
+      brokercluster: queue(),
+      topic: queue(),
+      consumergroup: queue(),
+    };
     const runner = (
       name: ControllerName,
       reconcile: (key: string) => ReturnType<typeof reconcileBrokerCluster>,
@@ -264,12 +286,14 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
       runner('nameservercluster', (key) => reconcileNameServerCluster(ctx, key)),
       runner('brokercluster', (key) => reconcileBrokerCluster(ctx, key)),
       runner('topic', (key) => reconcileTopic(ctx, key)),
+      runner('consumergroup', (key) => reconcileConsumerGroup(ctx, key)),
     ];
     running = { queues, runners };
     for (const r of runners) r.start();
     for (const o of caches.nameServerClusters.list()) queues.nameservercluster.add(objectKey(o));
     for (const o of caches.brokerClusters.list()) queues.brokercluster.add(objectKey(o));
     for (const o of caches.topics.list()) queues.topic.add(objectKey(o));
+    for (const o of caches.consumerGroups.list()) queues.consumergroup.add(objectKey(o));
     logger.info(
       { identity, namespaces: namespaces.length === 0 ? 'all' : namespaces },
       'controllers started',

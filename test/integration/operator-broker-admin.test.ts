@@ -3,6 +3,11 @@ import type { Broker } from '@skyrocket/broker';
 import type { NameServer } from '@skyrocket/nameserver';
 import { HttpBrokerAdmin } from '../../operator/src/broker-admin/client';
 import { desiredTopic, topicMatches, type TopicObject } from '../../operator/src/controllers/topic';
+import {
+  desiredGroup,
+  groupMatches,
+  type ConsumerGroupObject,
+} from '../../operator/src/controllers/consumer-group';
 import { startBroker } from '../harness/broker';
 import { startNameServer } from '../harness/nameserver';
 import { waitFor } from '../harness/wait-for';
@@ -84,5 +89,33 @@ describe('operator broker admin client against a real broker', () => {
     await waitFor('route gone', () => nameServer.routes.getTopicRoute('Orders_V1') === undefined, {
       timeoutMs: 10_000,
     });
+  });
+
+  it('creates, reads back, changes and deletes a ConsumerGroup’s subscription group', async () => {
+    const cr = (spec: ConsumerGroupObject['spec']): ConsumerGroupObject => ({
+      metadata: { name: 'billing' },
+      spec,
+    });
+    const first = desiredGroup(cr({ clusterRef: { name: 'mq' }, groupName: 'Billing_CG', retryMaxTimes: 3 }));
+    await admin.putGroup(httpUrl, first);
+    const stored = (await admin.groups(httpUrl)).find((g) => g.groupName === 'Billing_CG');
+    expect(stored).toMatchObject({ retryMaxTimes: 3, consumeEnable: true, retryQueueNums: 1 });
+    expect(groupMatches(stored, first)).toBe(true);
+
+    const changed = desiredGroup(
+      cr({ groupName: 'Billing_CG', retryMaxTimes: 5, consumeMessageOrderly: true }),
+    );
+    expect(groupMatches(stored, changed)).toBe(false);
+    await admin.putGroup(httpUrl, changed);
+    expect(
+      groupMatches(
+        (await admin.groups(httpUrl)).find((g) => g.groupName === 'Billing_CG'),
+        changed,
+      ),
+    ).toBe(true);
+
+    expect(await admin.deleteGroup(httpUrl, 'Billing_CG')).toBe(true);
+    expect((await admin.groups(httpUrl)).some((g) => g.groupName === 'Billing_CG')).toBe(false);
+    expect(await admin.deleteGroup(httpUrl, 'Billing_CG')).toBe(false);
   });
 });

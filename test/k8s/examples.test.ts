@@ -20,6 +20,7 @@ describe('docs/examples', () => {
       'crd/nameserverclusters.skyrocket.dev',
       'crd/brokerclusters.skyrocket.dev',
       'crd/topics.skyrocket.dev',
+      'crd/consumergroups.skyrocket.dev',
       '--timeout=30s',
     ]);
     expect(established.code).toBe(0);
@@ -74,6 +75,32 @@ describe('docs/examples', () => {
       perm: 'read-write',
       order: false,
       messageType: 'NORMAL',
+    });
+  });
+
+  it('consumer-group.yaml applies as written and gets RocketMQ’s defaults', async () => {
+    const applied = await plane.kubectl([
+      'apply',
+      '-n',
+      'default',
+      '-f',
+      path.join(ROOT, 'docs/examples/consumer-group.yaml'),
+    ]);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toContain('consumergroup.skyrocket.dev/billing created');
+    const got = await plane.kubectl(['get', '-n', 'default', 'rmqgroup/billing', '-o', 'json']);
+    expect((JSON.parse(got.stdout) as { spec: Record<string, unknown> }).spec).toEqual({
+      clusterRef: { name: 'demo' },
+      groupName: 'Billing',
+      consumeEnable: true,
+      consumeFromMinEnable: true,
+      consumeBroadcastEnable: true,
+      consumeMessageOrderly: false,
+      retryQueueNums: 1,
+      retryMaxTimes: 5,
+      brokerId: 0,
+      whichBrokerWhenConsumeSlowly: 1,
+      notifyConsumerIdsChangedEnable: true,
     });
   });
 });

@@ -377,6 +377,11 @@ describe('helm install into a real control plane', () => {
     expect(await canI('watch', 'topics.skyrocket.dev', '--all-namespaces')).toBe('yes');
     expect(await canI('patch', 'topics.skyrocket.dev', '-n', 'x')).toBe('yes');
     expect(await canI('patch', 'topics.skyrocket.dev', '--subresource=status', '-n', 'x')).toBe('yes');
+    expect(await canI('watch', 'consumergroups.skyrocket.dev', '--all-namespaces')).toBe('yes');
+    expect(await canI('patch', 'consumergroups.skyrocket.dev', '-n', 'x')).toBe('yes');
+    expect(await canI('patch', 'consumergroups.skyrocket.dev', '--subresource=status', '-n', 'x')).toBe(
+      'yes',
+    );
     expect(await canI('delete', 'pods', '-n', 'x')).toBe('yes');
     expect(await canI('delete', 'persistentvolumeclaims', '-n', 'x')).toBe('yes');
     expect(await canI('create', 'poddisruptionbudgets.policy', '-n', 'x')).toBe('yes');

@@ -1,8 +1,9 @@
 /**
- * Topic CRs on a real apiserver: the operator creates the topic on every ready master of the referenced
+ * Topic and ConsumerGroup CRs on a real apiserver (they share one reconcile, controllers/broker-resource.ts). Topic: the operator creates the topic on every ready master of the referenced
  * BrokerCluster through the admin API (the fake one of operator-fixtures.ts), keeps it as specified, reports
  * status, refuses a second Topic for the same name, and removes the topic from the brokers before the Topic goes.
  * The CRD's own validation (queue counts, names, immutable fields) is checked against the same apiserver.
+ * ConsumerGroup: the same path with subscription-group settings, RocketMQ's defaults filled in by the CRD.
  */
 import { Resources } from '../../operator/src/runtime/resources';
 import type { KubeClient } from '../../operator/src/runtime/kube-client';
@@ -208,5 +209,84 @@ describe('Topic', () => {
     expect(await change({ topicName: null })).toContain('topicName is immutable');
     expect(await change({ clusterRef: { name: 'mq' } })).toContain('clusterRef is immutable');
     expect(await change({ writeQueueNums: 2 })).toBe('accepted');
+  });
+
+  const getGroup = (name: string) => client.find<TopicCr>(Resources.ConsumerGroup, NS, name);
+
+  it('creates a ConsumerGroup on every master with RocketMQ’s defaults, applies changes, and deletes it', async () => {
+    await client.create(Resources.ConsumerGroup, {
+      apiVersion: 'skyrocket.dev/v1alpha1',
+      kind: 'ConsumerGroup',
+      metadata: { name: 'billing', namespace: NS },
+      spec: {
+        clusterRef: { name: 'mq' },
+        groupName: 'Billing_CG',
+        retryMaxTimes: 3,
+        consumeMessageOrderly: true,
+      },
+    } as KubeObject);
+    const ready = await wait('ConsumerGroup Ready', async () => {
+      const g = await getGroup('billing');
+      return condition(g, 'Ready')?.status === 'True' ? g : undefined;
+    });
+    expect(ready.status).toMatchObject({ groupName: 'Billing_CG', groups: 2, groupsApplied: 2 });
+    for (const pod of ['mq-g0-0', 'mq-g1-0'])
+      expect(admin.broker(pod).groups.get('Billing_CG')).toEqual({
+        groupName: 'Billing_CG',
+        consumeEnable: true,
+        consumeFromMinEnable: true,
+        consumeBroadcastEnable: true,
+        consumeMessageOrderly: true,
+        retryQueueNums: 1,
+        retryMaxTimes: 3,
+        brokerId: 0,
+        whichBrokerWhenConsumeSlowly: 1,
+        notifyConsumerIdsChangedEnable: true,
+      });
+    expect((await eventsFor(client, NS, 'billing')).map((e) => e.reason)).toContain('ConsumerGroupApplied');
+
+    // Changed on a broker behind the operator's back, and in the spec: the spec wins everywhere.
+    admin.broker('mq-g1-0').groups.set('Billing_CG', { groupName: 'Billing_CG', consumeEnable: false });
+    await client.mergePatch(Resources.ConsumerGroup, NS, 'billing', {
+      spec: { consumeEnable: false, retryMaxTimes: 5 },
+    });
+    await wait('consumeEnable false and retryMaxTimes 5 on both masters', () =>
+      ['mq-g0-0', 'mq-g1-0'].every((pod) => {
+        const g = admin.broker(pod).groups.get('Billing_CG');
+        return g?.['consumeEnable'] === false && g['retryMaxTimes'] === 5 && g['retryQueueNums'] === 1;
+      }),
+    );
+
+    await client.delete(Resources.ConsumerGroup, NS, 'billing');
+    await wait('billing gone', async () => (await getGroup('billing')) === undefined);
+    expect(admin.broker('mq-g0-0').groups.has('Billing_CG')).toBe(false);
+    expect(admin.broker('mq-g1-0').groups.has('Billing_CG')).toBe(false);
+  });
+
+  it('validates ConsumerGroup specs in the apiserver', async () => {
+    const create = (name: string, spec: Record<string, unknown>) =>
+      client
+        .create(Resources.ConsumerGroup, {
+          apiVersion: 'skyrocket.dev/v1alpha1',
+          kind: 'ConsumerGroup',
+          metadata: { name, namespace: NS },
+          spec,
+        } as KubeObject)
+        .then(
+          () => 'accepted',
+          (error: unknown) => String(error),
+        );
+    expect(await create('bad-retries', { clusterRef: { name: 'mq' }, retryMaxTimes: -2 })).toContain(
+      'retryMaxTimes',
+    );
+    expect(await create('bad-name', { clusterRef: { name: 'mq' }, groupName: 'a b' })).toContain('groupName');
+    expect(await create('fixed-group', { clusterRef: { name: 'nope' } })).toBe('accepted');
+    const patched = await client
+      .mergePatch(Resources.ConsumerGroup, NS, 'fixed-group', { spec: { groupName: 'Other' } })
+      .then(
+        () => 'accepted',
+        (error: unknown) => String(error),
+      );
+    expect(patched).toContain('groupName is immutable');
   });
 });

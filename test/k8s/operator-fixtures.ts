@@ -28,6 +28,8 @@ export interface FakeTopic {
 export interface FakeBroker {
   permission: 'read-write' | 'read-only';
   topics: Map<string, FakeTopic>;
+  /** Subscription groups created through PUT /api/groups/:group. */
+  groups: Map<string, Record<string, unknown>>;
   /** Consumer group → total lag on this broker. */
   lag: Map<string, number>;
   registeredWith: number;
@@ -61,6 +63,7 @@ export class FakeBrokerAdmin {
       broker = {
         permission: 'read-write',
         topics: new Map([['TBW102', topic('TBW102', 8)]]),
+        groups: new Map(),
         lag: new Map(),
         registeredWith: 1,
         down: false,
@@ -123,8 +126,35 @@ export class FakeBrokerAdmin {
         return { permission: broker.permission };
       },
     );
-    app.get<{ Params: { pod: string } }>('/:pod/api/groups', async (request) =>
-      [...this.broker(request.params.pod).lag.keys()].map((groupName) => ({ groupName, consumers: [] })),
+    app.get<{ Params: { pod: string } }>('/:pod/api/groups', async (request) => {
+      const broker = this.broker(request.params.pod);
+      return [
+        ...[...broker.lag.keys()]
+          .filter((groupName) => !broker.groups.has(groupName))
+          .map((groupName) => ({ groupName, consumers: [] })),
+        ...[...broker.groups.values()].map((group) => ({ ...group, consumers: [] })),
+      ];
+    });
+    app.put<{ Params: { pod: string; group: string }; Body: Record<string, unknown> }>(
+      '/:pod/api/groups/:group',
+      async (request) => {
+        const groups = this.broker(request.params.pod).groups;
+        const group = {
+          ...groups.get(request.params.group),
+          ...request.body,
+          groupName: request.params.group,
+        };
+        groups.set(request.params.group, group);
+        return group;
+      },
+    );
+    app.delete<{ Params: { pod: string; group: string } }>(
+      '/:pod/api/groups/:group',
+      async (request, reply) => {
+        if (!this.broker(request.params.pod).groups.delete(request.params.group))
+          return reply.code(404).send({ message: 'no group' });
+        return { deleted: request.params.group };
+      },
     );
     app.get<{ Params: { pod: string; group: string } }>(
       '/:pod/api/groups/:group/lag',

@@ -49,11 +49,13 @@ describe('CRD manifests', () => {
       'nameserverclusters.skyrocket.dev',
       'brokerclusters.skyrocket.dev',
       'topics.skyrocket.dev',
+      'consumergroups.skyrocket.dev',
     ]);
     const topic = crds[2]!;
     expect(topic.spec.names).toMatchObject({ kind: 'Topic', plural: 'topics', shortNames: ['rmqtopic'] });
     // No scale subresource: a Topic has nothing to scale.
     expect(topic.spec.versions[0]!.subresources).toEqual({ status: {} });
+    expect(crds[3]!.spec.names).toMatchObject({ kind: 'ConsumerGroup', shortNames: ['rmqgroup'] });
     const bc = crds[1]!;
     expect(bc.spec.group).toBe('skyrocket.dev');
     expect(bc.spec.scope).toBe('Namespaced');

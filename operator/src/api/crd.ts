@@ -14,6 +14,11 @@ import {
   NameServerClusterStatusSchema,
 } from './name-server-cluster';
 import { TOPIC_NAME_MAX, TopicSpecSchema, TopicStatusSchema } from './topic';
+import {
+  CONSUMER_GROUP_NAME_MAX,
+  ConsumerGroupSpecSchema,
+  ConsumerGroupStatusSchema,
+} from './consumer-group';
 
 /**
  * The CustomResourceDefinitions, generated from the zod schemas (the single source of truth). `z.toJSONSchema` gives
@@ -239,6 +244,41 @@ const definitions: CrdSpec[] = [
         type: 'integer',
         jsonPath: '.status.groupsApplied',
         description: 'Broker groups whose master has the topic as specified',
+      },
+      reasonColumn,
+      ageColumn,
+    ],
+  },
+  {
+    kind: 'ConsumerGroup',
+    plural: 'consumergroups',
+    shortNames: ['rmqgroup'],
+    description:
+      'A RocketMQ consumer (subscription) group on every broker group of a BrokerCluster, created and kept as specified through the masters’ admin API, and deleted from them with the ConsumerGroup (offsets kept)',
+    spec: ConsumerGroupSpecSchema,
+    status: ConsumerGroupStatusSchema,
+    nameMax: CONSUMER_GROUP_NAME_MAX,
+    printerColumns: [
+      ...readyColumns,
+      { name: 'Cluster', type: 'string', jsonPath: '.spec.clusterRef.name', description: 'BrokerCluster' },
+      {
+        name: 'Group',
+        type: 'string',
+        jsonPath: '.status.groupName',
+        description: 'RocketMQ consumer group',
+      },
+      {
+        name: 'Retry-Max-Times',
+        type: 'integer',
+        jsonPath: '.spec.retryMaxTimes',
+        description: 'Redeliveries before the dead-letter topic',
+        priority: 1,
+      },
+      {
+        name: 'Groups-Applied',
+        type: 'integer',
+        jsonPath: '.status.groupsApplied',
+        description: 'Broker groups whose master has the subscription group as specified',
       },
       reasonColumn,
       ageColumn,

@@ -1,16 +1,18 @@
 import { z } from 'zod';
-import { ConditionsSchema, cel, immutable } from './common';
+import { cel } from './common';
+import {
+  BROKER_RESOURCE_NAME_MAX,
+  brokerResourceStatusSchema,
+  clusterRefSchema,
+  immutableOptionalName,
+} from './broker-resource';
 
 /**
  * A Topic: one RocketMQ topic on every broker group of a BrokerCluster, created and kept in shape through each
  * master's HTTP admin API (PUT /api/topics/:topic), and deleted from them when the Topic is deleted (a finalizer).
  */
 
-/**
- * metadata.name is a DNS label (the rule every Skyrocket CR shares), so it is also a valid RocketMQ topic name, the
- * default of spec.topicName; names with upper case or `_` go in spec.topicName.
- */
-export const TOPIC_NAME_MAX = 63;
+export const TOPIC_NAME_MAX = BROKER_RESOURCE_NAME_MAX;
 
 /** TopicValidator: letters, digits, `%`, `|`, `-`, `_`; at most 127 characters (the V1 record's one-byte length). */
 const ROCKETMQ_TOPIC = /^[%|a-zA-Z0-9_-]{1,127}$/;
@@ -19,16 +21,7 @@ const MAX_QUEUES = 1024;
 
 export const TopicSpecSchema = z
   .object({
-    clusterRef: z
-      .object({
-        name: z
-          .string()
-          .min(1)
-          .max(63)
-          .describe('Name of the BrokerCluster (same namespace) the topic lives on'),
-      })
-      .meta(immutable('clusterRef'))
-      .describe('The BrokerCluster whose every broker group gets the topic. Immutable'),
+    clusterRef: clusterRefSchema('topic'),
     topicName: z
       .string()
       .regex(ROCKETMQ_TOPIC)
@@ -67,35 +60,12 @@ export const TopicSpecSchema = z
         message:
           'readQueueNums must be at least writeQueueNums (messages in write-only queues could not be consumed)',
       },
-      {
-        // On the spec, not the field: a field rule would let an update remove the optional name.
-        rule: 'has(self.topicName) == has(oldSelf.topicName) && (!has(self.topicName) || self.topicName == oldSelf.topicName)',
-        message: 'topicName is immutable',
-        reason: 'FieldValueForbidden',
-      },
+      immutableOptionalName('topicName'),
     ),
   )
   .describe('Desired state of a topic on a BrokerCluster');
 
-export const TopicStatusSchema = z
-  .object({
-    observedGeneration: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .describe('metadata.generation this status describes'),
-    conditions: ConditionsSchema,
-    topicName: z.string().optional().describe('The RocketMQ topic name in use'),
-    groups: z.number().int().min(0).optional().describe('Broker groups of the cluster'),
-    groupsApplied: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .describe('Broker groups whose master has the topic as specified'),
-  })
-  .describe('Observed state, written by the operator');
+export const TopicStatusSchema = brokerResourceStatusSchema('topicName', 'topic');
 
 export type TopicSpec = z.infer<typeof TopicSpecSchema>;
 export type TopicSpecInput = z.input<typeof TopicSpecSchema>;

@@ -36,10 +36,28 @@ export interface TopicView {
   attributes?: Record<string, string>;
 }
 
-/** One entry of GET /api/groups. */
-export interface GroupView {
+/** The SubscriptionGroupConfig fields PUT /api/groups/:group takes (each optional there). */
+export interface SubscriptionGroupSettings {
+  consumeEnable: boolean;
+  consumeFromMinEnable: boolean;
+  consumeBroadcastEnable: boolean;
+  consumeMessageOrderly: boolean;
+  retryQueueNums: number;
+  retryMaxTimes: number;
+  brokerId: number;
+  whichBrokerWhenConsumeSlowly: number;
+  notifyConsumerIdsChangedEnable: boolean;
+}
+
+/** One entry of GET /api/groups: the group's config and its connected consumers. */
+export interface GroupView extends Partial<SubscriptionGroupSettings> {
   groupName: string;
   consumers?: string[];
+}
+
+/** A subscription group to create or update. */
+export interface SubscriptionGroupView extends SubscriptionGroupSettings {
+  groupName: string;
 }
 
 /** GET /api/groups/:group/lag. */
@@ -67,6 +85,10 @@ export interface BrokerAdmin {
   deleteTopic(baseUrl: string, topic: string): Promise<boolean>;
   setPermission(baseUrl: string, permission: 'read-only' | 'read-write'): Promise<void>;
   groups(baseUrl: string): Promise<GroupView[]>;
+  /** Creates or updates a subscription group (PUT /api/groups/:group). */
+  putGroup(baseUrl: string, group: SubscriptionGroupView): Promise<void>;
+  /** Deletes a subscription group, keeping its offsets (DELETE /api/groups/:group); false when there is none. */
+  deleteGroup(baseUrl: string, group: string): Promise<boolean>;
   groupLag(baseUrl: string, group: string): Promise<GroupLagView | undefined>;
 }
 
@@ -100,9 +122,14 @@ export class HttpBrokerAdmin implements BrokerAdmin {
     });
   }
 
-  async deleteTopic(baseUrl: string, topic: string): Promise<boolean> {
+  deleteTopic(baseUrl: string, topic: string): Promise<boolean> {
+    return this.#deleteIfPresent(`/api/topics/${encodeURIComponent(topic)}`, baseUrl);
+  }
+
+  /** DELETE; false when the broker answers 404 (nothing to delete). */
+  async #deleteIfPresent(path: string, baseUrl: string): Promise<boolean> {
     try {
-      await this.#json('DELETE', baseUrl, `/api/topics/${encodeURIComponent(topic)}`);
+      await this.#json('DELETE', baseUrl, path);
       return true;
     } catch (error) {
       if (error instanceof BrokerAdminError && error.status === 404) return false;
@@ -116,6 +143,15 @@ export class HttpBrokerAdmin implements BrokerAdmin {
 
   groups(baseUrl: string): Promise<GroupView[]> {
     return this.#json<GroupView[]>('GET', baseUrl, '/api/groups');
+  }
+
+  async putGroup(baseUrl: string, group: SubscriptionGroupView): Promise<void> {
+    const { groupName, ...settings } = group;
+    await this.#json('PUT', baseUrl, `/api/groups/${encodeURIComponent(groupName)}`, settings);
+  }
+
+  deleteGroup(baseUrl: string, group: string): Promise<boolean> {
+    return this.#deleteIfPresent(`/api/groups/${encodeURIComponent(group)}`, baseUrl);
   }
 
   async groupLag(baseUrl: string, group: string): Promise<GroupLagView | undefined> {

@@ -49,6 +49,7 @@ export interface ControllerCaches {
   nameServerClusters: Cache<KubeObject>;
   brokerClusters: Cache<KubeObject>;
   topics: Cache<KubeObject>;
+  consumerGroups: Cache<KubeObject>;
   statefulSets: Cache<StatefulSetObject>;
   services: Cache<KubeObject>;
   configMaps: Cache<KubeObject>;

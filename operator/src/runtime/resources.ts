@@ -28,6 +28,7 @@ export const Resources = {
   NameServerCluster: type('skyrocket.dev', 'v1alpha1', 'NameServerCluster', 'nameserverclusters'),
   BrokerCluster: type('skyrocket.dev', 'v1alpha1', 'BrokerCluster', 'brokerclusters'),
   Topic: type('skyrocket.dev', 'v1alpha1', 'Topic', 'topics'),
+  ConsumerGroup: type('skyrocket.dev', 'v1alpha1', 'ConsumerGroup', 'consumergroups'),
   StatefulSet: type('apps', 'v1', 'StatefulSet', 'statefulsets'),
   Service: type('', 'v1', 'Service', 'services'),
   ConfigMap: type('', 'v1', 'ConfigMap', 'configmaps'),
