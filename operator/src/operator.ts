@@ -136,6 +136,14 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
     pods: informer<PodObject>(Resources.Pod, `${LABELS.name}=skyrocket`),
   };
   const allInformers = Object.values(caches);
+  /**
+   * Topic and ConsumerGroup came later than the clusters: Helm never upgrades CRDs, so after a `helm upgrade` without
+   * `kubectl apply -f crds/` their CRDs may be missing. The clusters must not wait for them: controllers start once
+   * the others have synced, and these two controllers get their keys as their informers list (a missing CRD shows
+   * in /readyz's checks and the logs, and its informer keeps retrying).
+   */
+  const optionalInformers: readonly InformerSet<KubeObject>[] = [caches.topics, caches.consumerGroups];
+  const requiredInformers = allInformers.filter((i) => !optionalInformers.includes(i));
 
   const ctx: ControllerContext = {
     client,
@@ -310,7 +318,7 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
       Object.entries(caches).map(([name, cache]) => [name, (cache as InformerSet<KubeObject>).describe()]),
     );
     return {
-      ready: allInformers.every((i) => i.hasSynced),
+      ready: requiredInformers.every((i) => i.hasSynced),
       checks: { informers, leader, identity, leaderElection: config.leaderElection },
     };
   };
@@ -332,7 +340,7 @@ export function buildOperator(config: OperatorConfig, deps: OperatorDeps = {}): 
       // Controllers start once every cache is synced (a reconcile on a half-filled cache would see groups
       // missing); start() does not wait for that, so a missing CRD shows in /readyz and the logs instead of
       // hanging the process.
-      synced = Promise.all(allInformers.map((i) => i.waitForSync())).then(() => {
+      synced = Promise.all(requiredInformers.map((i) => i.waitForSync())).then(() => {
         if (stopped) return;
         if (!config.leaderElection) {
           leader = true;

@@ -177,10 +177,11 @@ export function clientFor(kubeconfigPath: string): KubeClient {
   return new KubeClient(loadKubeconfig(kubeconfigPath));
 }
 
-/** Creates the CRDs from the zod schemas and waits until the apiserver serves them. */
-export async function installCrds(client: KubeClient): Promise<void> {
-  const names = crdManifests().map((crd) => `${crd.spec.names.plural}.${crd.spec.group}`);
-  for (const crd of crdManifests()) {
+/** Creates the CRDs (all, or those of `kinds`) from the zod schemas and waits until the apiserver serves them. */
+export async function installCrds(client: KubeClient, kinds?: readonly string[]): Promise<void> {
+  const crds = crdManifests().filter((crd) => !kinds || kinds.includes(crd.spec.names.kind));
+  const names = crds.map((crd) => `${crd.spec.names.plural}.${crd.spec.group}`);
+  for (const crd of crds) {
     const existing = await client.find(
       Resources.CustomResourceDefinition,
       undefined,
