@@ -1,0 +1,228 @@
+/**
+ * End to end on a real control plane (DESIGN.md §7): kube-controller-manager makes the Pods of the operator's
+ * StatefulSets and the test pod runner (harness/pod-runner.ts) runs each as a real NameServer or broker process,
+ * with its own loopback IP and cluster DNS. So: CRs → StatefulSets → Pods → brokers that find every NameServer
+ * through the headless Service's DNS name and register with each → a Topic and a ConsumerGroup created on every
+ * master through the real admin API → messages produced and consumed by the TypeScript client → scale-up, whose new
+ * group gets the cluster's topics → scale-down, whose drained broker stops and leaves the NameServers.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Producer, PushConsumer } from '@skyrocket/client';
+import { silentLogger } from '@skyrocket/common';
+import { runOperator, type Operator } from '../../operator/src';
+import type { KubeClient } from '../../operator/src/runtime/kube-client';
+import { Resources } from '../../operator/src/runtime/resources';
+import type { KubeObject } from '../../operator/src/runtime/types';
+import { uniqueName } from '../harness/names';
+import { waitFor } from '../harness/wait-for';
+import { startControlPlane, type ControlPlane } from './harness/control-plane';
+import { PodRunner } from './harness/pod-runner';
+import { clientFor, condition, createNamespace, installCrds, type ConditionView } from './operator-fixtures';
+
+jest.setTimeout(240_000);
+
+const NS = 'e2e';
+type Cr = KubeObject & { status?: { conditions?: ConditionView[] } & Record<string, unknown> };
+
+describe('end to end: operator, real brokers and NameServers, client traffic', () => {
+  let cp: ControlPlane;
+  let client: KubeClient;
+  let operator: Operator;
+  let runner: PodRunner;
+  let workDir: string;
+  const closers: Array<() => Promise<unknown>> = [];
+
+  const get = (type: typeof Resources.BrokerCluster, name: string) => client.find<Cr>(type, NS, name);
+  const readyCr = (type: typeof Resources.BrokerCluster, name: string, what: string, timeoutMs = 120_000) =>
+    waitFor(
+      what,
+      async () => {
+        const cr = await get(type, name);
+        const current = cr?.status?.['observedGeneration'] === cr?.metadata.generation;
+        return current && condition(cr, 'Ready')?.status === 'True' ? cr : undefined;
+      },
+      { timeoutMs, intervalMs: 250 },
+    ).catch((error: unknown) => {
+      const logs = ['ns-0', 'ns-1', 'mq-g0-0', 'mq-g1-0', 'mq-g2-0']
+        .map((pod) => `--- ${pod} ---\n${runner.logOf(pod)}`)
+        .join('\n');
+      throw new Error(`${String(error)}\n${logs}`);
+    });
+  const namesrvAddr = () => ['ns-0', 'ns-1'].map((pod) => `${runner.ipOf(pod) ?? ''}:9876`).join(';');
+  const clusterInfo = async (pod: string) =>
+    (await (await fetch(`http://${runner.ipOf(pod) ?? ''}:8080/api/clusters`)).json()) as {
+      brokerAddrTable: Record<string, { brokerAddrs: Record<string, string> }>;
+    };
+
+  beforeAll(async () => {
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-e2e-'));
+    cp = await startControlPlane({ controllerManager: true });
+    client = clientFor(cp.kubeconfigPath);
+    await installCrds(client);
+    await createNamespace(client, NS);
+    runner = new PodRunner(client, NS, workDir);
+    runner.start();
+    operator = await runOperator(
+      { leaderElection: false, httpHost: '127.0.0.1', httpPort: 0, logLevel: 'silent' },
+      {
+        connection: client.connection,
+        logger: silentLogger(),
+        pollIntervalMs: 500,
+        // The operator runs outside the cluster: it reaches each broker pod's admin API at the runner's pod IP.
+        brokerAdminUrl: ({ pod, port }) => `http://${runner.ipOf(pod) ?? 'pod-not-running.invalid'}:${port}`,
+      },
+    );
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await operator?.stop();
+    await runner?.stop();
+    client?.close();
+    await cp?.stop();
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('runs a NameServerCluster and a BrokerCluster whose brokers register with every NameServer', async () => {
+    await client.create(Resources.NameServerCluster, {
+      apiVersion: 'skyrocket.dev/v1alpha1',
+      kind: 'NameServerCluster',
+      metadata: { name: 'ns', namespace: NS },
+      spec: { replicas: 2 },
+    } as KubeObject);
+    await client.create(Resources.BrokerCluster, {
+      apiVersion: 'skyrocket.dev/v1alpha1',
+      kind: 'BrokerCluster',
+      metadata: { name: 'mq', namespace: NS },
+      spec: {
+        nameServerRef: { name: 'ns' },
+        groups: 2,
+        replicasPerGroup: 1,
+        // A broker that starts before both NameServers are in DNS finds the second at its next round (30 s by
+        // default); a shorter period keeps the test short.
+        env: [{ name: 'SKYROCKET_BROKER_REGISTER_NAME_SERVER_PERIOD_MILLIS', value: '3000' }],
+      },
+    } as KubeObject);
+    await readyCr(Resources.NameServerCluster, 'ns', 'NameServerCluster Ready');
+    const cluster = await readyCr(Resources.BrokerCluster, 'mq', 'BrokerCluster Ready');
+    expect(cluster.status).toMatchObject({ groups: 2, groupsReady: 2 });
+    // Each NameServer (they never talk to each other) knows both broker groups, at the brokers' pod IPs.
+    for (const pod of ['ns-0', 'ns-1']) {
+      const info = await clusterInfo(pod);
+      expect(info.brokerAddrTable['mq-g0']?.brokerAddrs['0']).toBe(`${runner.ipOf('mq-g0-0') ?? ''}:10911`);
+      expect(info.brokerAddrTable['mq-g1']?.brokerAddrs['0']).toBe(`${runner.ipOf('mq-g1-0') ?? ''}:10911`);
+    }
+  });
+
+  it('creates a Topic and a ConsumerGroup on every master, and carries messages through them', async () => {
+    await client.create(Resources.Topic, {
+      apiVersion: 'skyrocket.dev/v1alpha1',
+      kind: 'Topic',
+      metadata: { name: 'orders', namespace: NS },
+      spec: { clusterRef: { name: 'mq' }, topicName: 'Orders', readQueueNums: 4, writeQueueNums: 4 },
+    } as KubeObject);
+    await client.create(Resources.ConsumerGroup, {
+      apiVersion: 'skyrocket.dev/v1alpha1',
+      kind: 'ConsumerGroup',
+      metadata: { name: 'billing', namespace: NS },
+      spec: { clusterRef: { name: 'mq' }, groupName: 'Billing', retryMaxTimes: 3 },
+    } as KubeObject);
+    const topic = await readyCr(Resources.Topic, 'orders', 'Topic Ready');
+    expect(topic.status).toMatchObject({ groups: 2, groupsApplied: 2 });
+    await readyCr(Resources.ConsumerGroup, 'billing', 'ConsumerGroup Ready');
+    const groups = (await (
+      await fetch(`http://${runner.ipOf('mq-g1-0') ?? ''}:8081/api/groups`)
+    ).json()) as Array<{ groupName: string; retryMaxTimes?: number }>;
+    expect(groups.find((g) => g.groupName === 'Billing')?.retryMaxTimes).toBe(3);
+
+    const producer = new Producer({
+      group: uniqueName('PG'),
+      namesrvAddr: namesrvAddr(),
+      instanceName: uniqueName('p'),
+    });
+    await producer.start();
+    closers.push(() => producer.shutdown());
+    const brokers = new Set<string>();
+    for (let i = 0; i < 16; i++) {
+      const result = await producer.send({ topic: 'Orders', body: `order-${i}` });
+      expect(result.status).toBe('SEND_OK');
+      brokers.add(result.messageQueue.brokerName);
+    }
+    // The route spreads sends over both groups' queues.
+    expect([...brokers].sort()).toEqual(['mq-g0', 'mq-g1']);
+
+    const received: string[] = [];
+    const consumer = new PushConsumer({
+      group: 'Billing',
+      namesrvAddr: namesrvAddr(),
+      instanceName: uniqueName('c'),
+      consumeFromWhere: 'FIRST_OFFSET',
+      rebalanceIntervalMillis: 1000,
+    });
+    consumer.onMessage((message) => {
+      received.push(message.body.toString());
+    });
+    consumer.subscribe('Orders');
+    await consumer.start();
+    closers.push(() => consumer.shutdown());
+    await waitFor('all 16 orders consumed', () => new Set(received).size === 16, { timeoutMs: 60_000 });
+    expect([...new Set(received)].sort()).toEqual(Array.from({ length: 16 }, (_, i) => `order-${i}`).sort());
+  });
+
+  it('scales to three groups: the new broker registers and gets the Topic', async () => {
+    await client.mergePatch(Resources.BrokerCluster, NS, 'mq', { spec: { groups: 3 } });
+    await waitFor(
+      'three ready groups',
+      async () => (await get(Resources.BrokerCluster, 'mq'))?.status?.['groupsReady'] === 3,
+      { timeoutMs: 120_000, intervalMs: 250 },
+    );
+    await waitFor(
+      'Topic on three groups',
+      async () => (await get(Resources.Topic, 'orders'))?.status?.['groupsApplied'] === 3,
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    const topics = (await (
+      await fetch(`http://${runner.ipOf('mq-g2-0') ?? ''}:8081/api/topics`)
+    ).json()) as Array<{ topicName: string; writeQueueNums: number }>;
+    expect(topics.find((t) => t.topicName === 'Orders')?.writeQueueNums).toBe(4);
+    for (const pod of ['ns-0', 'ns-1'])
+      await waitFor(
+        `mq-g2 registered with ${pod}`,
+        async () => (await clusterInfo(pod)).brokerAddrTable['mq-g2'] !== undefined,
+        { timeoutMs: 30_000 },
+      );
+  });
+
+  it('scales back to two groups: the drained broker stops and leaves every NameServer', async () => {
+    await client.mergePatch(Resources.BrokerCluster, NS, 'mq', { spec: { groups: 2 } });
+    const scaledDown = await readyCr(Resources.BrokerCluster, 'mq', 'BrokerCluster Ready with two groups');
+    expect(scaledDown.status).toMatchObject({ groups: 2, groupsReady: 2 });
+    const events = (
+      await client.list<KubeObject & { reason: string; regarding?: { name: string } }>(Resources.Event, NS)
+    ).items;
+    expect(events.filter((e) => e.regarding?.name === 'mq').map((e) => e.reason)).toEqual(
+      expect.arrayContaining(['DrainStarted', 'GroupRemoved']),
+    );
+    await waitFor(
+      'mq-g2 StatefulSet deleted',
+      async () => (await client.find(Resources.StatefulSet, NS, 'mq-g2')) === undefined,
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    await waitFor('mq-g2-0 process stopped', () => runner.ipOf('mq-g2-0') === undefined, {
+      timeoutMs: 60_000,
+    });
+    // The broker unregisters as it shuts down.
+    for (const pod of ['ns-0', 'ns-1'])
+      await waitFor(
+        `mq-g2 gone from ${pod}`,
+        async () => (await clusterInfo(pod)).brokerAddrTable['mq-g2'] === undefined,
+        {
+          timeoutMs: 30_000,
+        },
+      );
+  });
+});
