@@ -72,6 +72,8 @@ export class PodRunner {
   readonly #dir: string;
   readonly #dnsFile: string;
   readonly #running = new Map<string, Running>();
+  /** Every container start, in order: which pod, which incarnation (uid). */
+  readonly starts: Array<{ pod: string; uid: string }> = [];
   readonly #ips = new Map<string, string>();
   #nextIp = 10;
   #timer: NodeJS.Timeout | undefined;
@@ -230,6 +232,7 @@ export class PodRunner {
       running.exited = true;
     });
     this.#running.set(running.uid, running);
+    this.starts.push({ pod: name, uid: running.uid });
     await this.#patchStatus(pod, ip, false);
   }
 
