@@ -4,7 +4,9 @@
  * with its own loopback IP and cluster DNS. So: CRs → StatefulSets → Pods → brokers that find every NameServer
  * through the headless Service's DNS name and register with each → a Topic and a ConsumerGroup created on every
  * master through the real admin API → messages produced and consumed by the TypeScript client → scale-up, whose new
- * group gets the cluster's topics → scale-down, whose drained broker stops and leaves the NameServers.
+ * group gets the cluster's topics → scale-down, whose drained broker stops and leaves the NameServers → a third
+ * NameServer that the running brokers find and register with → SYNC replication between pods and a slave-first
+ * rolling update.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -108,12 +110,21 @@ describe('end to end: operator, real brokers and NameServers, client traffic', (
     await readyCr(Resources.NameServerCluster, 'ns', 'NameServerCluster Ready');
     const cluster = await readyCr(Resources.BrokerCluster, 'mq', 'BrokerCluster Ready');
     expect(cluster.status).toMatchObject({ groups: 2, groupsReady: 2 });
-    // Each NameServer (they never talk to each other) knows both broker groups, at the brokers' pod IPs.
-    for (const pod of ['ns-0', 'ns-1']) {
-      const info = await clusterInfo(pod);
-      expect(info.brokerAddrTable['mq-g0']?.brokerAddrs['0']).toBe(`${runner.ipOf('mq-g0-0') ?? ''}:10911`);
-      expect(info.brokerAddrTable['mq-g1']?.brokerAddrs['0']).toBe(`${runner.ipOf('mq-g1-0') ?? ''}:10911`);
-    }
+    // Each NameServer (they never talk to each other) learns both broker groups, at the brokers' pod IPs. A ready
+    // broker is registered with at least one; one that resolved the headless name before both NameServers were
+    // ready registers with the other at its next round.
+    for (const pod of ['ns-0', 'ns-1'])
+      await waitFor(
+        `both groups registered with ${pod}`,
+        async () => {
+          const info = await clusterInfo(pod);
+          return (
+            info.brokerAddrTable['mq-g0']?.brokerAddrs['0'] === `${runner.ipOf('mq-g0-0') ?? ''}:10911` &&
+            info.brokerAddrTable['mq-g1']?.brokerAddrs['0'] === `${runner.ipOf('mq-g1-0') ?? ''}:10911`
+          );
+        },
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
   });
 
   it('creates a Topic and a ConsumerGroup on every master, and carries messages through them', async () => {
@@ -224,6 +235,22 @@ describe('end to end: operator, real brokers and NameServers, client traffic', (
           timeoutMs: 30_000,
         },
       );
+  });
+
+  it('scales the NameServers to three: brokers register with the new one without restarting', async () => {
+    const startsBefore = runner.starts.length;
+    await client.mergePatch(Resources.NameServerCluster, NS, 'ns', { spec: { replicas: 3 } });
+    await waitFor('ns-2 running', () => runner.ipOf('ns-2'), { timeoutMs: 60_000, intervalMs: 250 });
+    // The brokers re-resolve the headless Service's name before each registration round.
+    await waitFor(
+      'both groups registered with ns-2',
+      async () => {
+        const info = await clusterInfo('ns-2').catch(() => undefined);
+        return info?.brokerAddrTable['mq-g0'] !== undefined && info.brokerAddrTable['mq-g1'] !== undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    expect(runner.starts.slice(startsBefore).map((s) => s.pod)).toEqual(['ns-2']);
   });
 
   it('replicates within a SYNC group across pods, and rolls a config change slave first with messages kept', async () => {
