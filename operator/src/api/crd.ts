@@ -125,7 +125,7 @@ const reasonColumn: PrinterColumn = {
   name: 'Reason',
   type: 'string',
   jsonPath: '.status.conditions[?(@.type=="Ready")].reason',
-  description: 'Why the cluster is or is not ready',
+  description: 'Why it is or is not ready',
   priority: 1,
 };
 const ageColumn: PrinterColumn = {
