@@ -19,7 +19,7 @@ import { parseDelayLevels, type BrokerConfig } from './config';
 import { HaClient } from './ha/ha-client';
 import { HaServer } from './ha/ha-server';
 import { SyncMasterStore } from './ha/sync-master-store';
-import { registerBrokerAdminRoutes } from './http/admin-routes';
+import { registerBrokerAdminRoutes, type HaView } from './http/admin-routes';
 import { PullRequestHoldService } from './long-polling/pull-request-hold-service';
 import { createBrokerMetrics } from './metrics';
 import { ConsumerOffsetManager } from './offset/consumer-offset-manager';
@@ -329,7 +329,28 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
       checks: { storeRecovered: started, nameServers: registrar.registrations() },
     }),
   });
-  registerBrokerAdminRoutes(http, { context, registrar, brokerAddr });
+  registerBrokerAdminRoutes(http, {
+    context,
+    registrar,
+    brokerAddr,
+    ha: (): HaView => {
+      if (haClient)
+        return {
+          role: 'slave',
+          masterAddress: haClient.masterAddress ?? null,
+          connected: haClient.connected,
+        };
+      const maxOffset = store.getMaxPhyOffset();
+      return {
+        role: 'master',
+        maxOffset,
+        slaves: (haServer?.slaves() ?? []).map((slave) => ({
+          ...slave,
+          lagBytes: Math.max(0, maxOffset - slave.ackOffset),
+        })),
+      };
+    },
+  });
   new Gauge({
     name: 'skyrocket_broker_store_bytes',
     help: 'Bytes the store occupies on disk',

@@ -163,6 +163,21 @@ describe('Skyrocket master and slave', () => {
       expect(fromSlave.code).toBe(ResponseCode.SUCCESS);
       expect(fromSlave.body).toEqual(fromMaster.body);
     }
+    // The admin API shows it (what the operator checks before replacing a master).
+    const masterView = (await (await fetch(`${master.httpUrl}/api/broker`)).json()) as { ha: unknown };
+    expect(masterView.ha).toEqual({
+      role: 'master',
+      maxOffset: master.broker.context.store.getMaxPhyOffset(),
+      slaves: [
+        {
+          address: expect.any(String),
+          ackOffset: master.broker.context.store.getMaxPhyOffset(),
+          lagBytes: 0,
+        },
+      ],
+    });
+    const slaveView = (await (await fetch(`${slave?.httpUrl ?? ''}/api/broker`)).json()) as { ha: unknown };
+    expect(slaveView.ha).toEqual({ role: 'slave', masterAddress: expect.any(String), connected: true });
   });
 
   it('refuses sends on the slave', async () => {

@@ -35,6 +35,12 @@ export interface FakeBroker {
   registeredWith: number;
   /** Answer every request with 503 (an unreachable admin API). */
   down: boolean;
+  /** GET /api/broker's replication view (left out while undefined, as older brokers do). */
+  ha?: {
+    role: 'master';
+    maxOffset: number;
+    slaves: Array<{ address: string; ackOffset: number; lagBytes: number }>;
+  };
   permissionCalls: string[];
 }
 
@@ -96,6 +102,7 @@ export class FakeBrokerAdmin {
           lastAttemptTimestamp: now,
           lastError: null,
         })),
+        ...(broker.ha ? { ha: broker.ha } : {}),
       };
     });
     app.get<{ Params: { pod: string } }>('/:pod/api/topics', async (request) => [

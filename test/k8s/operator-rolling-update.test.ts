@@ -134,4 +134,66 @@ describe('rolling update', () => {
       { timeoutMs: 30_000, intervalMs: 200 },
     );
   });
+
+  it('replaces the master only once its slaves replicate from it and have caught up', async () => {
+    const before = new Map([...(await pods())].map(([name, pod]) => [name, pod.metadata.uid]));
+    const slave = (address: string, lagBytes: number) => ({ address, ackOffset: 1000 - lagBytes, lagBytes });
+    // The master reports one restarted slave 5 MiB behind (and the other caught up).
+    admin.broker('mq-g0-0').ha = {
+      role: 'master',
+      maxOffset: 1000,
+      slaves: [slave('127.0.0.1:50001', 5 * 1024 * 1024), slave('127.0.0.1:50002', 0)],
+    };
+    await client.mergePatch(Resources.BrokerCluster, NS, 'mq', {
+      spec: { brokerConfig: { maxMessageSize: '4194304' } },
+    });
+    const replaced = new Set<string>();
+    const progress = async () => {
+      const now = await pods();
+      for (const name of PODS) if (now.get(name)?.metadata.uid !== before.get(name)) replaced.add(name);
+      await readyAll(now);
+      return condition(await client.get<Cr>(Resources.BrokerCluster, NS, 'mq'), 'Progressing');
+    };
+    const held = await waitFor(
+      'roll held before the master',
+      async () => {
+        const progressing = await progress();
+        return replaced.has('mq-g0-1') &&
+          replaced.has('mq-g0-2') &&
+          /not caught up/.test(progressing?.message ?? '')
+          ? progressing
+          : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 100 },
+    );
+    expect(held.message).toContain('5242880 bytes behind');
+    expect(replaced.has('mq-g0-0')).toBe(false);
+
+    // A slave that is not replicating at all holds it too.
+    admin.broker('mq-g0-0').ha = { role: 'master', maxOffset: 1000, slaves: [slave('127.0.0.1:50002', 0)] };
+    await waitFor(
+      'held on a missing slave',
+      async () => /1 of 2 slave\(s\) replicating/.test((await progress())?.message ?? ''),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      },
+    );
+    expect(replaced.has('mq-g0-0')).toBe(false);
+
+    admin.broker('mq-g0-0').ha = {
+      role: 'master',
+      maxOffset: 1000,
+      slaves: [slave('127.0.0.1:50001', 0), slave('127.0.0.1:50002', 0)],
+    };
+    await waitFor(
+      'master replaced and the cluster Ready',
+      async () => {
+        await progress();
+        const cr = await client.get<Cr>(Resources.BrokerCluster, NS, 'mq');
+        return replaced.has('mq-g0-0') && condition(cr, 'Ready')?.status === 'True';
+      },
+      { timeoutMs: 120_000, intervalMs: 100 },
+    );
+  });
 });

@@ -91,7 +91,13 @@ const PermissionBody = z.object({ permission: z.enum(['read-only', 'read-write']
  */
 export function registerBrokerAdminRoutes(
   app: FastifyInstance,
-  deps: { context: BrokerContext; registrar: NameServerRegistrar; brokerAddr: () => string },
+  deps: {
+    context: BrokerContext;
+    registrar: NameServerRegistrar;
+    brokerAddr: () => string;
+    /** Replication state (docs/replication.md), for GET /api/broker; absent when the app has none to show. */
+    ha?: () => HaView;
+  },
 ): void {
   const { context } = deps;
   const broker = { clusterName: context.config.brokerClusterName, brokerName: context.config.brokerName };
@@ -105,6 +111,7 @@ export function registerBrokerAdminRoutes(
     permission: permissionName(context.permission.value),
     nameServers: deps.registrar.registrations(),
     store: context.store.stats(),
+    ...(deps.ha ? { ha: deps.ha() } : {}),
   }));
 
   app.get('/api/topics', async () => context.topics.all());
@@ -230,6 +237,18 @@ export function registerBrokerAdminRoutes(
     return { permission: permissionName(context.permission.value) };
   });
 }
+
+/**
+ * GET /api/broker's `ha`: a master lists its slaves with the commit-log bytes each has not acknowledged; a slave
+ * says whether its HA connection is up. The operator reads it before replacing a master (rolling updates).
+ */
+export type HaView =
+  | {
+      role: 'master';
+      maxOffset: number;
+      slaves: Array<{ address: string; ackOffset: number; lagBytes: number }>;
+    }
+  | { role: 'slave'; masterAddress: string | null; connected: boolean };
 
 function permBits(perm: TopicBody['perm']): number | undefined {
   return typeof perm === 'string' ? PERM_NAMES[perm] : perm;

@@ -22,7 +22,18 @@ export interface BrokerView {
   brokerAddr: string;
   permission: 'read-write' | 'read-only' | 'write-only' | 'none';
   nameServers: NameServerRegistrationView[];
+  /** Replication state; brokers before it was added leave it out. */
+  ha?: HaView;
 }
+
+/** GET /api/broker's `ha` (broker/src/http/admin-routes.ts HaView). */
+export type HaView =
+  | {
+      role: 'master';
+      maxOffset: number;
+      slaves: Array<{ address: string; ackOffset: number; lagBytes: number }>;
+    }
+  | { role: 'slave'; masterAddress: string | null; connected: boolean };
 
 /** One entry of GET /api/topics (TopicConfig). */
 export interface TopicView {
