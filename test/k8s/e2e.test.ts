@@ -36,6 +36,18 @@ describe('end to end: operator, real brokers and NameServers, client traffic', (
   let workDir: string;
   const closers: Array<() => Promise<unknown>> = [];
 
+  /** Creates a Skyrocket custom resource in the test namespace. */
+  const createCr = (
+    type: (typeof Resources)[keyof typeof Resources],
+    name: string,
+    spec: Record<string, unknown>,
+  ) =>
+    client.create(type, {
+      apiVersion: 'skyrocket.dev/v1alpha1',
+      kind: type.kind,
+      metadata: { name, namespace: NS },
+      spec,
+    } as KubeObject);
   const get = (type: typeof Resources.BrokerCluster, name: string) => client.find<Cr>(type, NS, name);
   const readyCr = (type: typeof Resources.BrokerCluster, name: string, what: string, timeoutMs = 120_000) =>
     waitFor(
@@ -88,25 +100,15 @@ describe('end to end: operator, real brokers and NameServers, client traffic', (
   });
 
   it('runs a NameServerCluster and a BrokerCluster whose brokers register with every NameServer', async () => {
-    await client.create(Resources.NameServerCluster, {
-      apiVersion: 'skyrocket.dev/v1alpha1',
-      kind: 'NameServerCluster',
-      metadata: { name: 'ns', namespace: NS },
-      spec: { replicas: 2 },
-    } as KubeObject);
-    await client.create(Resources.BrokerCluster, {
-      apiVersion: 'skyrocket.dev/v1alpha1',
-      kind: 'BrokerCluster',
-      metadata: { name: 'mq', namespace: NS },
-      spec: {
-        nameServerRef: { name: 'ns' },
-        groups: 2,
-        replicasPerGroup: 1,
-        // A broker that starts before both NameServers are in DNS finds the second at its next round (30 s by
-        // default); a shorter period keeps the test short.
-        env: [{ name: 'SKYROCKET_BROKER_REGISTER_NAME_SERVER_PERIOD_MILLIS', value: '3000' }],
-      },
-    } as KubeObject);
+    await createCr(Resources.NameServerCluster, 'ns', { replicas: 2 });
+    await createCr(Resources.BrokerCluster, 'mq', {
+      nameServerRef: { name: 'ns' },
+      groups: 2,
+      replicasPerGroup: 1,
+      // A broker that starts before both NameServers are in DNS finds the second at its next round (30 s by
+      // default); a shorter period keeps the test short.
+      env: [{ name: 'SKYROCKET_BROKER_REGISTER_NAME_SERVER_PERIOD_MILLIS', value: '3000' }],
+    });
     await readyCr(Resources.NameServerCluster, 'ns', 'NameServerCluster Ready');
     const cluster = await readyCr(Resources.BrokerCluster, 'mq', 'BrokerCluster Ready');
     expect(cluster.status).toMatchObject({ groups: 2, groupsReady: 2 });
@@ -128,18 +130,17 @@ describe('end to end: operator, real brokers and NameServers, client traffic', (
   });
 
   it('creates a Topic and a ConsumerGroup on every master, and carries messages through them', async () => {
-    await client.create(Resources.Topic, {
-      apiVersion: 'skyrocket.dev/v1alpha1',
-      kind: 'Topic',
-      metadata: { name: 'orders', namespace: NS },
-      spec: { clusterRef: { name: 'mq' }, topicName: 'Orders', readQueueNums: 4, writeQueueNums: 4 },
-    } as KubeObject);
-    await client.create(Resources.ConsumerGroup, {
-      apiVersion: 'skyrocket.dev/v1alpha1',
-      kind: 'ConsumerGroup',
-      metadata: { name: 'billing', namespace: NS },
-      spec: { clusterRef: { name: 'mq' }, groupName: 'Billing', retryMaxTimes: 3 },
-    } as KubeObject);
+    await createCr(Resources.Topic, 'orders', {
+      clusterRef: { name: 'mq' },
+      topicName: 'Orders',
+      readQueueNums: 4,
+      writeQueueNums: 4,
+    });
+    await createCr(Resources.ConsumerGroup, 'billing', {
+      clusterRef: { name: 'mq' },
+      groupName: 'Billing',
+      retryMaxTimes: 3,
+    });
     const topic = await readyCr(Resources.Topic, 'orders', 'Topic Ready');
     expect(topic.status).toMatchObject({ groups: 2, groupsApplied: 2 });
     await readyCr(Resources.ConsumerGroup, 'billing', 'ConsumerGroup Ready');
@@ -254,25 +255,20 @@ describe('end to end: operator, real brokers and NameServers, client traffic', (
   });
 
   it('replicates within a SYNC group across pods, and rolls a config change slave first with messages kept', async () => {
-    await client.create(Resources.BrokerCluster, {
-      apiVersion: 'skyrocket.dev/v1alpha1',
-      kind: 'BrokerCluster',
-      metadata: { name: 'ha', namespace: NS },
-      spec: {
-        nameServerRef: { name: 'ns' },
-        groups: 1,
-        replicasPerGroup: 2,
-        replicationMode: 'SYNC',
-        brokerConfig: { registerNameServerPeriodMillis: '3000' },
-      },
-    } as KubeObject);
+    await createCr(Resources.BrokerCluster, 'ha', {
+      nameServerRef: { name: 'ns' },
+      groups: 1,
+      replicasPerGroup: 2,
+      replicationMode: 'SYNC',
+      brokerConfig: { registerNameServerPeriodMillis: '3000' },
+    });
     await readyCr(Resources.BrokerCluster, 'ha', 'BrokerCluster ha Ready');
-    await client.create(Resources.Topic, {
-      apiVersion: 'skyrocket.dev/v1alpha1',
-      kind: 'Topic',
-      metadata: { name: 'ledger', namespace: NS },
-      spec: { clusterRef: { name: 'ha' }, topicName: 'Ledger', readQueueNums: 2, writeQueueNums: 2 },
-    } as KubeObject);
+    await createCr(Resources.Topic, 'ledger', {
+      clusterRef: { name: 'ha' },
+      topicName: 'Ledger',
+      readQueueNums: 2,
+      writeQueueNums: 2,
+    });
     await readyCr(Resources.Topic, 'ledger', 'Topic ledger Ready');
 
     const producer = new Producer({
