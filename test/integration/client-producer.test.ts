@@ -340,7 +340,13 @@ describe('@skyrocket/client Producer against a Skyrocket NameServer and broker',
 describe('@skyrocket/client Producer with two brokers and no auto-created topics', () => {
   let nameServer: NameServer;
   let namesrvAddr: string;
-  const brokers: Array<{ broker: Broker; address: string; storeDir: string; running: boolean }> = [];
+  const brokers: Array<{
+    broker: Broker;
+    address: string;
+    httpUrl: string;
+    storeDir: string;
+    running: boolean;
+  }> = [];
   let admin: RemotingClient;
 
   const createTopic = async (topic: string) => {
@@ -379,6 +385,36 @@ describe('@skyrocket/client Producer with two brokers and no auto-created topics
       fs.rmSync(b.storeDir, { recursive: true, force: true });
     }
     await nameServer.stop();
+  });
+
+  it('asks the NameServer again when its cached route has no writable queue, instead of failing until refresh', async () => {
+    const topic = uniqueName('RO');
+    await createTopic(topic);
+    // Both brokers: PUT /api/broker/permission re-registers with the NameServer before it answers.
+    const setPermission = async (permission: 'read-only' | 'read-write') => {
+      for (const { httpUrl } of brokers) {
+        const response = await fetch(`${httpUrl}/api/broker/permission`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ permission }),
+        });
+        expect(response.status).toBe(200);
+      }
+    };
+    const producer = new Producer({ group: uniqueName('PG'), namesrvAddr, instanceName: uniqueName('inst') });
+    await producer.start();
+    try {
+      // The broker goes read-only (as while it drains, or while its master restarts): the route the producer caches
+      // now has no writable queue, and sends fail.
+      await setPermission('read-only');
+      await expectClientError(producer.send({ topic, body: 'refused' }), 'NO_WRITABLE_QUEUE');
+      await setPermission('read-write');
+      // The very next send finds the writable route (the periodic refresh is 30 s away).
+      const result = await producer.send({ topic, body: 'accepted' });
+      expect(result.status).toBe('SEND_OK');
+    } finally {
+      await producer.shutdown();
+    }
   });
 
   it('fails with TOPIC_NOT_EXIST for a topic nobody created', async () => {

@@ -546,14 +546,19 @@ export class Producer {
   /** The topic's route, or the TBW102 template route when no NameServer knows the topic (auto-creation). */
   async #publishInfo(topic: string, refresh: boolean): Promise<TopicRouteInfo> {
     const instance = this.#instance as ClientInstance;
+    // A cached route without a writable queue (its masters were gone when it was fetched, e.g. during a restart)
+    // is asked for again at once, as Java's tryToFindTopicPublishInfo does when the publish info is not ok(),
+    // instead of failing every send until the periodic refresh.
+    let stale = false;
     if (!refresh) {
       const cached = instance.cachedTopicRoute(topic);
       if (cached && cached.writeQueues.length > 0) return cached;
       const fallback = this.#fallbackRoutes.get(topic);
       if (fallback && fallback.expiresAt > Date.now()) return fallback.info;
+      stale = cached !== undefined;
     }
     try {
-      const info = await instance.getTopicRoute(topic, { refresh });
+      const info = await instance.getTopicRoute(topic, { refresh: refresh || stale });
       this.#fallbackRoutes.delete(topic);
       if (info.writeQueues.length === 0) {
         throw new ClientError(
