@@ -21,6 +21,7 @@ import { uniqueName } from '../harness/names';
 import { waitFor } from '../harness/wait-for';
 import { startControlPlane, type ControlPlane } from './harness/control-plane';
 import { PodRunner } from './harness/pod-runner';
+import { produce, pushConsume } from '../compat/harness/java';
 import { clientFor, condition, createNamespace, installCrds, type ConditionView } from './operator-fixtures';
 
 jest.setTimeout(240_000);
@@ -181,6 +182,18 @@ describe('end to end: operator, real brokers and NameServers, client traffic', (
     closers.push(() => consumer.shutdown());
     await waitFor('all 16 orders consumed', () => new Set(received).size === 16, { timeoutMs: 60_000 });
     expect([...new Set(received)].sort()).toEqual(Array.from({ length: 16 }, (_, i) => `order-${i}`).sort());
+  });
+
+  it('serves Apache RocketMQ’s Java client unchanged: DefaultMQProducer and DefaultMQPushConsumer', async () => {
+    const sent = await produce(namesrvAddr(), 'Orders', 12);
+    if (sent.run.code !== 0) throw new Error(`Produce failed:\n${sent.run.stdout}\n${sent.run.stderr}`);
+    expect(sent.summary).toMatchObject({ count: 12, ok: 12, notOk: 0 });
+    expect(new Set(sent.sends.map((s) => s.brokerName))).toEqual(new Set(['mq-g0', 'mq-g1']));
+    // A new group from the first offset: the 16 messages of the TypeScript producer and these 12.
+    const got = await pushConsume(namesrvAddr(), 'Orders', uniqueName('JavaReaders'), 28, 60);
+    if (got.run.code !== 0) throw new Error(`PushConsume failed:\n${got.run.stdout}\n${got.run.stderr}`);
+    expect(got.bodies).toHaveLength(28);
+    expect(got.bodies).toEqual(expect.arrayContaining(['order-0', 'order-15', 'msg-0', 'msg-11']));
   });
 
   it('scales to three groups: the new broker registers and gets the Topic', async () => {
