@@ -49,6 +49,35 @@ describe('end to end: operator, real brokers and NameServers, client traffic', (
       metadata: { name, namespace: NS },
       spec,
     } as KubeObject);
+  /** A started producer on the cluster's NameServers, shut down after the suite. */
+  const startProducer = async () => {
+    const producer = new Producer({
+      group: uniqueName('PG'),
+      namesrvAddr: namesrvAddr(),
+      instanceName: uniqueName('p'),
+    });
+    await producer.start();
+    closers.push(() => producer.shutdown());
+    return producer;
+  };
+  /** A push consumer of `group` reading `topic` from the first offset; the bodies it has received so far. */
+  const startConsumer = async (group: string, topic: string) => {
+    const received = new Set<string>();
+    const consumer = new PushConsumer({
+      group,
+      namesrvAddr: namesrvAddr(),
+      instanceName: uniqueName('c'),
+      consumeFromWhere: 'FIRST_OFFSET',
+      rebalanceIntervalMillis: 1000,
+    });
+    consumer.onMessage((message) => {
+      received.add(message.body.toString());
+    });
+    consumer.subscribe(topic);
+    await consumer.start();
+    closers.push(() => consumer.shutdown());
+    return received;
+  };
   const get = (type: typeof Resources.BrokerCluster, name: string) => client.find<Cr>(type, NS, name);
   const readyCr = (type: typeof Resources.BrokerCluster, name: string, what: string, timeoutMs = 120_000) =>
     waitFor(
@@ -150,13 +179,7 @@ describe('end to end: operator, real brokers and NameServers, client traffic', (
     ).json()) as Array<{ groupName: string; retryMaxTimes?: number }>;
     expect(groups.find((g) => g.groupName === 'Billing')?.retryMaxTimes).toBe(3);
 
-    const producer = new Producer({
-      group: uniqueName('PG'),
-      namesrvAddr: namesrvAddr(),
-      instanceName: uniqueName('p'),
-    });
-    await producer.start();
-    closers.push(() => producer.shutdown());
+    const producer = await startProducer();
     const brokers = new Set<string>();
     for (let i = 0; i < 16; i++) {
       const result = await producer.send({ topic: 'Orders', body: `order-${i}` });
@@ -166,22 +189,9 @@ describe('end to end: operator, real brokers and NameServers, client traffic', (
     // The route spreads sends over both groups' queues.
     expect([...brokers].sort()).toEqual(['mq-g0', 'mq-g1']);
 
-    const received: string[] = [];
-    const consumer = new PushConsumer({
-      group: 'Billing',
-      namesrvAddr: namesrvAddr(),
-      instanceName: uniqueName('c'),
-      consumeFromWhere: 'FIRST_OFFSET',
-      rebalanceIntervalMillis: 1000,
-    });
-    consumer.onMessage((message) => {
-      received.push(message.body.toString());
-    });
-    consumer.subscribe('Orders');
-    await consumer.start();
-    closers.push(() => consumer.shutdown());
-    await waitFor('all 16 orders consumed', () => new Set(received).size === 16, { timeoutMs: 60_000 });
-    expect([...new Set(received)].sort()).toEqual(Array.from({ length: 16 }, (_, i) => `order-${i}`).sort());
+    const received = await startConsumer('Billing', 'Orders');
+    await waitFor('all 16 orders consumed', () => received.size === 16, { timeoutMs: 60_000 });
+    expect([...received].sort()).toEqual(Array.from({ length: 16 }, (_, i) => `order-${i}`).sort());
   });
 
   it('serves Apache RocketMQ’s Java client unchanged: DefaultMQProducer and DefaultMQPushConsumer', async () => {
@@ -284,13 +294,7 @@ describe('end to end: operator, real brokers and NameServers, client traffic', (
     });
     await readyCr(Resources.Topic, 'ledger', 'Topic ledger Ready');
 
-    const producer = new Producer({
-      group: uniqueName('PG'),
-      namesrvAddr: namesrvAddr(),
-      instanceName: uniqueName('p'),
-    });
-    await producer.start();
-    closers.push(() => producer.shutdown());
+    const producer = await startProducer();
     // SYNC_MASTER answers SEND_OK only once the slave pod has the bytes (SLAVE_NOT_AVAILABLE while none is in
     // sync), so wait for the master to report its slave, then expect every send to succeed at once.
     const slaveConnected = async () => {
@@ -360,20 +364,7 @@ describe('end to end: operator, real brokers and NameServers, client traffic', (
     );
 
     // No acknowledged message was lost across the restarts: a new group reads every one from the start.
-    const received = new Set<string>();
-    const consumer = new PushConsumer({
-      group: uniqueName('Auditors'),
-      namesrvAddr: namesrvAddr(),
-      instanceName: uniqueName('c'),
-      consumeFromWhere: 'FIRST_OFFSET',
-      rebalanceIntervalMillis: 1000,
-    });
-    consumer.onMessage((message) => {
-      received.add(message.body.toString());
-    });
-    consumer.subscribe('Ledger');
-    await consumer.start();
-    closers.push(() => consumer.shutdown());
+    const received = await startConsumer(uniqueName('Auditors'), 'Ledger');
     const expected = [...acked, 'after-roll', ...Array.from({ length: 5 }, (_, i) => `before-${i}`)];
     await waitFor('every acknowledged message consumed', () => expected.every((b) => received.has(b)), {
       timeoutMs: 60_000,

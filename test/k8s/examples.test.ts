@@ -55,19 +55,23 @@ describe('docs/examples', () => {
     expect(cluster.spec.replicationMode).toBe('ASYNC');
   });
 
-  it('topic.yaml applies as written and gets its defaults', async () => {
+  /** Applies docs/examples/<file> as written; the created object's spec as the apiserver stored it. */
+  const applyExample = async (file: string, created: string, resource: string) => {
     const applied = await plane.kubectl([
       'apply',
       '-n',
       'default',
       '-f',
-      path.join(ROOT, 'docs/examples/topic.yaml'),
+      path.join(ROOT, 'docs/examples', file),
     ]);
     expect(applied.stderr).toBe('');
-    expect(applied.stdout).toContain('topic.skyrocket.dev/orders created');
-    const got = await plane.kubectl(['get', '-n', 'default', 'topics.skyrocket.dev/orders', '-o', 'json']);
-    const topic = JSON.parse(got.stdout) as { spec: Record<string, unknown> };
-    expect(topic.spec).toEqual({
+    expect(applied.stdout).toContain(`${created} created`);
+    const got = await plane.kubectl(['get', '-n', 'default', resource, '-o', 'json']);
+    return (JSON.parse(got.stdout) as { spec: Record<string, unknown> }).spec;
+  };
+
+  it('topic.yaml applies as written and gets its defaults', async () => {
+    expect(await applyExample('topic.yaml', 'topic.skyrocket.dev/orders', 'rmqtopic/orders')).toEqual({
       clusterRef: { name: 'demo' },
       topicName: 'Orders',
       readQueueNums: 8,
@@ -79,17 +83,9 @@ describe('docs/examples', () => {
   });
 
   it('consumer-group.yaml applies as written and gets RocketMQ’s defaults', async () => {
-    const applied = await plane.kubectl([
-      'apply',
-      '-n',
-      'default',
-      '-f',
-      path.join(ROOT, 'docs/examples/consumer-group.yaml'),
-    ]);
-    expect(applied.stderr).toBe('');
-    expect(applied.stdout).toContain('consumergroup.skyrocket.dev/billing created');
-    const got = await plane.kubectl(['get', '-n', 'default', 'rmqgroup/billing', '-o', 'json']);
-    expect((JSON.parse(got.stdout) as { spec: Record<string, unknown> }).spec).toEqual({
+    expect(
+      await applyExample('consumer-group.yaml', 'consumergroup.skyrocket.dev/billing', 'rmqgroup/billing'),
+    ).toEqual({
       clusterRef: { name: 'demo' },
       groupName: 'Billing',
       consumeEnable: true,

@@ -1,4 +1,3 @@
-import { crc32 } from 'node:zlib';
 import {
   describeError,
   resolveAddressList,
@@ -6,7 +5,15 @@ import {
   type Logger,
   type TimerHandle,
 } from '@skyrocket/common';
-import { createRequest, encodeHeader, RemotingClient, RequestCode, ResponseCode } from '@skyrocket/remoting';
+import {
+  crc32,
+  createRequest,
+  encodeHeader,
+  RemotingClient,
+  RequestCode,
+  ResponseCode,
+  type HeaderValue,
+} from '@skyrocket/remoting';
 import { Perm, type TopicConfig, type TopicConfigManager } from '../topic/topic-config-manager';
 
 /** Registration state with one NameServer, shown in /readyz and metrics. */
@@ -109,17 +116,28 @@ export class NameServerRegistrar {
    * topic a broker stops registering. Another group of the cluster that still has the topic registers it again in
    * its next round. Resolves with the NameServers that failed, each with why.
    */
-  async deleteTopicRoutes(topic: string): Promise<string[]> {
+  deleteTopicRoutes(topic: string): Promise<string[]> {
+    return this.#invokeEvery(
+      RequestCode.DELETE_TOPIC_IN_NAMESRV,
+      { topic, clusterName: this.#options.clusterName },
+      this.#options.timeoutMs,
+    );
+  }
+
+  /** One request to every NameServer; resolves with the ones that failed or refused it, each with why. */
+  async #invokeEvery(
+    code: number,
+    header: Record<string, HeaderValue>,
+    timeoutMs: number,
+  ): Promise<string[]> {
     const failures: string[] = [];
     await Promise.all(
       (await this.#addresses()).map(async (address) => {
         try {
           const response = await this.#client.invoke(
             address,
-            createRequest(RequestCode.DELETE_TOPIC_IN_NAMESRV, {
-              extFields: encodeHeader({ topic, clusterName: this.#options.clusterName }),
-            }),
-            this.#options.timeoutMs,
+            createRequest(code, { extFields: encodeHeader(header) }),
+            timeoutMs,
           );
           if (response.code !== ResponseCode.SUCCESS)
             throw new Error(`code ${response.code}: ${response.remark ?? ''}`);
@@ -138,16 +156,11 @@ export class NameServerRegistrar {
     if (this.#soon) this.#options.clock.clearTimer(this.#soon);
     await this.#round;
     const { clusterName, brokerName, brokerId, brokerAddr } = this.#options;
-    await Promise.allSettled(
-      (await this.#addresses()).map((address) =>
-        this.#client.invoke(
-          address,
-          createRequest(RequestCode.UNREGISTER_BROKER, {
-            extFields: encodeHeader({ clusterName, brokerName, brokerId, brokerAddr }),
-          }),
-          3000,
-        ),
-      ),
+    // Best effort: a NameServer that misses it expires the broker after its heartbeat timeout.
+    await this.#invokeEvery(
+      RequestCode.UNREGISTER_BROKER,
+      { clusterName, brokerName, brokerId, brokerAddr },
+      3000,
     );
     await this.#client.close();
   }
@@ -171,7 +184,7 @@ export class NameServerRegistrar {
       haServerAddr,
       brokerId,
       compressed: false,
-      bodyCrc32: crc32(body) & 0x7fffffff,
+      bodyCrc32: crc32(body),
     });
     await Promise.all(
       addresses.map(async (address) => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   API_GROUP_VERSION,
   ConditionsSchema,
+  ObservedGenerationSchema,
   DNS_SUBDOMAIN,
   ImagePullPolicySchema,
   ImagePullSecretsSchema,
@@ -323,12 +324,7 @@ export const BrokerGroupStatusSchema = z.object({
 
 export const BrokerClusterStatusSchema = z
   .object({
-    observedGeneration: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .describe('metadata.generation this status describes'),
+    observedGeneration: ObservedGenerationSchema,
     conditions: ConditionsSchema,
     groups: z
       .number()

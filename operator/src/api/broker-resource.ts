@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConditionsSchema, immutable, type CelRule } from './common';
+import { ConditionsSchema, ObservedGenerationSchema, immutable, type CelRule } from './common';
 
 /**
  * Schema pieces Topic and ConsumerGroup share: each names a BrokerCluster and one RocketMQ object on every group of
@@ -37,12 +37,7 @@ export function immutableOptionalName(field: string): CelRule {
 export function brokerResourceStatusSchema<Field extends string>(nameField: Field, noun: string) {
   return z
     .object({
-      observedGeneration: z
-        .number()
-        .int()
-        .min(0)
-        .optional()
-        .describe('metadata.generation this status describes'),
+      observedGeneration: ObservedGenerationSchema,
       conditions: ConditionsSchema,
       groups: z.number().int().min(0).optional().describe('Broker groups of the cluster'),
       groupsApplied: z

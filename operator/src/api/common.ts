@@ -232,6 +232,14 @@ export const ConditionSchema = z.object({
 });
 export type Condition = z.infer<typeof ConditionSchema>;
 
+/** status.observedGeneration of every Skyrocket CR. */
+export const ObservedGenerationSchema = z
+  .number()
+  .int()
+  .min(0)
+  .optional()
+  .describe('metadata.generation this status describes');
+
 export const ConditionsSchema = z
   .array(ConditionSchema)
   .max(16)

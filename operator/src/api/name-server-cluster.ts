@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   API_GROUP_VERSION,
   ConditionsSchema,
+  ObservedGenerationSchema,
   ImagePullPolicySchema,
   ImagePullSecretsSchema,
   ImageSchema,
@@ -46,12 +47,7 @@ export const NameServerClusterSpecSchema = z
 
 export const NameServerClusterStatusSchema = z
   .object({
-    observedGeneration: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .describe('metadata.generation this status describes'),
+    observedGeneration: ObservedGenerationSchema,
     conditions: ConditionsSchema,
     replicas: z.number().int().min(0).optional().describe('NameServer pods that exist'),
     readyReplicas: z.number().int().min(0).optional().describe('NameServer pods that are ready'),

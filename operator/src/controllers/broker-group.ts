@@ -25,7 +25,7 @@ export interface GroupObservation {
 export function podAdminUrl(
   ctx: ControllerContext,
   cr: BrokerClusterObject,
-  group: GroupObservation,
+  group: Pick<GroupObservation, 'index' | 'service' | 'httpPort'>,
   ordinal: number,
 ): string {
   return ctx.brokerAdminUrl({

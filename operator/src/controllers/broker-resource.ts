@@ -8,6 +8,7 @@ import type { ResourceType } from '../runtime/resources';
 import { splitKey, type KubeObject } from '../runtime/types';
 import { setConditions, type ConditionInput } from '../status/conditions';
 import { brokerGroupName, brokerPodName, type BrokerClusterObject } from './children';
+import { podAdminUrl } from './broker-group';
 import { isPaused, isPodReady, type ControllerCaches, type ControllerContext } from './context';
 import { pausedConditions, writeStatus } from './status-writer';
 
@@ -80,14 +81,14 @@ function masters(ctx: ControllerContext, cluster: BrokerClusterObject): MasterTa
   const namespace = cluster.metadata.namespace ?? 'default';
   return Array.from({ length: cluster.spec?.groups ?? 1 }, (_, index) => {
     const group = brokerGroupName(cluster, index);
-    const pod = brokerPodName(cluster, index, 0);
-    const live = ctx.caches.pods.get(namespace, pod);
+    const live = ctx.caches.pods.get(namespace, brokerPodName(cluster, index, 0));
+    const httpPort = cluster.spec?.ports?.http ?? 8081;
     return {
       group,
       podExists: live !== undefined,
       url:
         live && isPodReady(live)
-          ? ctx.brokerAdminUrl({ namespace, pod, service: group, port: cluster.spec?.ports?.http ?? 8081 })
+          ? podAdminUrl(ctx, cluster, { index, service: group, httpPort }, 0)
           : undefined,
     };
   });
