@@ -4,6 +4,9 @@
  * and Services change (name → IPs, as CoreDNS answers for headless Services and per-pod names); every other name
  * goes to the real resolver. Only `dns.lookup` and `dns.promises.lookup` are covered: what Skyrocket's `dns:`
  * address lists and its clients use.
+ *
+ * It also ends the process once the test process that started it (SKYROCKET_TEST_PARENT_PID) is gone, so a killed
+ * test run leaves no broker or NameServer behind.
  */
 'use strict';
 const dns = require('node:dns');
@@ -56,3 +59,14 @@ dns.promises.lookup = async function lookup(hostname, options) {
   const all = typeof options === 'object' && options !== null && options.all === true;
   return all ? ips.map((address) => ({ address, family: 4 })) : { address: ips[0], family: 4 };
 };
+
+const parent = Number(process.env.SKYROCKET_TEST_PARENT_PID);
+if (Number.isInteger(parent) && parent > 0) {
+  setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch {
+      process.exit(1);
+    }
+  }, 1000).unref();
+}

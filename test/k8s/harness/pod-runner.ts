@@ -78,6 +78,8 @@ export class PodRunner {
   #nextIp = 10;
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
+  /** The tick in progress (stop() waits for it, so no container starts after the others were stopped). */
+  #tickDone: Promise<void> = Promise.resolve();
   #stopped = false;
 
   constructor(client: KubeClient, namespace: string, dir: string) {
@@ -90,7 +92,9 @@ export class PodRunner {
   }
 
   start(): void {
-    this.#timer = setInterval(() => void this.#tick(), 250);
+    this.#timer = setInterval(() => {
+      if (!this.#busy) this.#tickDone = this.#tick();
+    }, 250);
   }
 
   /** The IP of a running pod (for the operator's admin URLs and for clients). */
@@ -109,6 +113,7 @@ export class PodRunner {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
+    await this.#tickDone;
     await Promise.all([...this.#running.values()].map((r) => this.#kill(r, 5000)));
   }
 
@@ -121,6 +126,7 @@ export class PodRunner {
       const live = new Set(pods.map((p) => p.metadata.uid ?? ''));
       for (const [uid, r] of this.#running) if (!live.has(uid)) await this.#kill(r, 0);
       for (const pod of pods) {
+        if (this.#stopped) return;
         const uid = pod.metadata.uid ?? '';
         const running = this.#running.get(uid);
         if (pod.metadata.deletionTimestamp) {
@@ -197,6 +203,7 @@ export class PodRunner {
         ? { SKYROCKET_BROKER_BROKER_IP1: ip }
         : { SKYROCKET_NAMESERVER_ADVERTISED_ADDRESS: `${ip}:${remoting}` }),
     };
+    if (this.#stopped) return;
     fs.mkdirSync(podDir, { recursive: true });
     const log = path.join(podDir, 'container.log');
     const fd = fs.openSync(log, 'a');
@@ -207,11 +214,16 @@ export class PodRunner {
         HOME: podDir,
         NODE_OPTIONS: `--require ${DNS_SHIM}`,
         SKYROCKET_TEST_DNS_FILE: this.#dnsFile,
+        // The shim ends the container if this process dies without stopping it (a killed jest).
+        SKYROCKET_TEST_PARENT_PID: String(process.pid),
         ...env,
         ...network,
       },
       stdio: ['ignore', fd, fd],
     });
+    // A container must never keep the test process alive: stop() ends them all, and a process that outlives the
+    // test run anyway ends itself (the DNS shim's parent check).
+    child.unref();
     fs.closeSync(fd);
     const httpGet = container.readinessProbe?.httpGet;
     const probePort =
