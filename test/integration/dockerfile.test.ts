@@ -10,74 +10,14 @@ import { parse as parseYaml } from 'yaml';
 import { BrokerConfigSchema } from '@skyrocket/broker';
 import { NameServerConfigSchema } from '@skyrocket/nameserver';
 import { OperatorConfigSchema } from '../../operator/src/config';
+import {
+  dockerignoreMatchers,
+  parseCopy,
+  parseDockerfile,
+  type Instruction,
+} from '../../scripts/image/dockerfile';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-
-interface Instruction {
-  readonly keyword: string;
-  readonly args: string;
-  readonly stage: number;
-}
-
-/** Instructions in order (continuation lines joined, comments dropped), each with the index of its stage. */
-function parseDockerfile(text: string): Instruction[] {
-  const logical: string[] = [];
-  let current = '';
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (current === '' && (line === '' || line.startsWith('#'))) continue;
-    if (line.endsWith('\\')) {
-      current += `${line.slice(0, -1)} `;
-      continue;
-    }
-    logical.push(current + line);
-    current = '';
-  }
-  let stage = -1;
-  return logical.map((line) => {
-    const match = /^(\S+)\s*(.*)$/.exec(line);
-    const keyword = (match?.[1] ?? '').toUpperCase();
-    if (keyword === 'FROM') stage++;
-    return { keyword, args: match?.[2] ?? '', stage };
-  });
-}
-
-/** COPY's flags and its sources and destination. */
-function parseCopy(args: string): { from?: string; sources: string[]; destination: string } {
-  const words = args.split(/\s+/).filter((w) => w !== '');
-  const flags = words.filter((w) => w.startsWith('--'));
-  const paths = words.filter((w) => !w.startsWith('--'));
-  const destination = paths.pop() ?? '';
-  const from = flags.find((f) => f.startsWith('--from='))?.slice('--from='.length);
-  return { ...(from ? { from } : {}), sources: paths, destination };
-}
-
-/** .dockerignore patterns as regular expressions over context-relative paths (the subset of syntax used). */
-function dockerignoreMatchers(text: string): RegExp[] {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((pattern) => {
-      if (pattern.startsWith('!'))
-        throw new Error(`negated .dockerignore patterns are not handled: ${pattern}`);
-      const body = pattern
-        .replace(/\/$/, '')
-        .split('/')
-        .map((part) =>
-          part === '**'
-            ? '(?:.*/)?'
-            : `${part
-                .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-                .replace(/\*/g, '[^/]*')
-                .replace(/\?/g, '[^/]')}/`,
-        )
-        .join('')
-        .replace(/\/$/, '');
-      // A pattern matches the path itself or anything under it.
-      return new RegExp(`^${body}(?:/.*)?$`);
-    });
-}
 
 const dockerfile = parseDockerfile(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'));
 const ignored = dockerignoreMatchers(fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8'));

@@ -1,0 +1,244 @@
+/**
+ * The container image, built and run without a Docker engine: scripts/image/rootfs.ts runs the Dockerfile's stages
+ * into folders (the build stage's `npm ci`, `npm run build && npm prune --omit=dev` on the image's Node, the runtime
+ * stage's copies), and the components then run from the runtime stage's folder on the image's Node.js (NODE_IMAGE's
+ * major version, fetched by `npm run image:node`), which is not the Node that runs the tests. This catches what the
+ * static checks of dockerfile.test.ts cannot: a source the build needs that the context leaves out, a runtime
+ * dependency declared as a dev dependency (pruned away), and code or dependencies that do not load on the image's
+ * Node (@kubernetes/client-node 2.x, for one, does not load on Node 20).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Producer, PushConsumer, type MessageExt } from '@skyrocket/client';
+import { TestCluster } from '../../client/src/consumer/testing/cluster';
+import { resolveImageNodeRuntime, type NodeRuntime } from '../../scripts/image/node-runtime';
+import { buildImageRootfs, entrypointCommand, type ImageRootfs } from '../../scripts/image/rootfs';
+import { uniqueName } from '../harness/names';
+import { waitFor } from '../harness/wait-for';
+
+// The build stage installs and compiles everything (about a minute here, longer on a loaded machine).
+jest.setTimeout(600_000);
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+interface Container {
+  readonly child: ChildProcess;
+  stderr(): string;
+  stdout(): string;
+  stop(): Promise<number | null>;
+}
+
+let node: NodeRuntime;
+let rootfs: ImageRootfs;
+let out: string;
+const containers: Container[] = [];
+
+/** Runs the image's entrypoint with `args`, as `docker run image args...` would. */
+function run(args: string[], env: Record<string, string> = {}): Container {
+  const command = entrypointCommand(rootfs, node, args);
+  const child = spawn(command.command, command.args, {
+    cwd: command.cwd,
+    // Only what the image sets, plus the variables a pod gets: nothing leaks in from the test's environment.
+    env: { PATH: '/usr/bin:/bin', HOME: command.cwd, ...command.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const container: Container = {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+  containers.push(container);
+  return container;
+}
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+beforeAll(async () => {
+  node = resolveImageNodeRuntime();
+  out = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-image-'));
+  rootfs = await buildImageRootfs({ context: ROOT, out, node });
+});
+
+afterAll(async () => {
+  await Promise.all(containers.map((c) => c.stop()));
+  if (out) fs.rmSync(out, { recursive: true, force: true });
+});
+
+describe('the container image, built from the Dockerfile without Docker', () => {
+  test('runs on a Node.js other than the tests', () => {
+    expect(node.version.startsWith(`v${node.major}.`)).toBe(true);
+    expect(node.version).not.toBe(process.version);
+  });
+
+  test('holds the compiled workspaces and the production dependencies only', () => {
+    const app = path.join(rootfs.image.root, 'app');
+    expect(fs.existsSync(path.join(app, 'cli', 'dist', 'main.js'))).toBe(true);
+    expect(fs.existsSync(path.join(app, 'node_modules', 'fastify', 'package.json'))).toBe(true);
+    expect(fs.existsSync(path.join(app, 'node_modules', '@kubernetes', 'client-node', 'package.json'))).toBe(
+      true,
+    );
+    // Dev dependencies were pruned; sources, tests and test helpers never entered the build context.
+    for (const dev of ['typescript', 'jest', 'eslint', 'tsx']) {
+      expect({ dev, present: fs.existsSync(path.join(app, 'node_modules', dev)) }).toEqual({
+        dev,
+        present: false,
+      });
+    }
+    const files = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const full = path.join(dir, entry.name);
+        return entry.isDirectory() && entry.name !== 'node_modules' ? files(full) : [full];
+      });
+    const shipped = files(app).map((f) => path.relative(app, f));
+    expect(shipped.filter((f) => /\.test\.|\/testing\/|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
+    // The only instruction not run here is the runtime stage's user setup (it needs root on the host).
+    expect(rootfs.skipped).toEqual([expect.stringMatching(/^groupadd .* && useradd .* && chown /)]);
+    expect(rootfs.entrypoint).toEqual(['node', '/app/cli/dist/main.js']);
+    expect(rootfs.image.env.NODE_ENV).toBe('production');
+  });
+
+  test('runs a NameServer and a broker that serve the TypeScript client', async () => {
+    const nameServer = run([
+      'nameserver',
+      '--listen-host',
+      '127.0.0.1',
+      '--listen-port',
+      '0',
+      '--http-port',
+      '0',
+    ]);
+    const nsPort = await waitFor(
+      'the NameServer to say where it listens',
+      () => /NameServer listening on 127\.0\.0\.1:(\d+)/.exec(nameServer.stderr())?.[1],
+      { timeoutMs: 30_000 },
+    );
+    // The process is the image's Node, not the one running this test.
+    expect(fs.readlinkSync(`/proc/${String(nameServer.child.pid)}/exe`)).toBe(fs.realpathSync(node.node));
+    const namesrvAddr = `127.0.0.1:${nsPort}`;
+    // As in a broker pod: configuration from SKYROCKET_BROKER_* variables, data under the image's WORKDIR.
+    const broker = run(
+      [
+        'broker',
+        '--listen-host',
+        '127.0.0.1',
+        '--listen-port',
+        '0',
+        '--http-port',
+        '0',
+        '--log-level',
+        'warn',
+      ],
+      {
+        SKYROCKET_BROKER_NAMESRV_ADDR: namesrvAddr,
+        SKYROCKET_BROKER_BROKER_NAME: 'broker-image',
+        SKYROCKET_BROKER_BROKER_IP1: '127.0.0.1',
+      },
+    );
+    const brokerPort = await waitFor(
+      'the broker to say where it listens',
+      () => /Broker broker-image \(id 0\) listening on 127\.0\.0\.1:(\d+)/.exec(broker.stderr())?.[1],
+      { timeoutMs: 30_000 },
+    );
+    const cluster = new TestCluster(namesrvAddr, `127.0.0.1:${brokerPort}`);
+    const topic = uniqueName('ImageTopic');
+    const producer = new Producer({ group: uniqueName('PG'), namesrvAddr, clientIP: '127.0.0.1' });
+    const consumer = new PushConsumer({
+      group: uniqueName('G'),
+      namesrvAddr,
+      clientIP: '127.0.0.1',
+      instanceName: uniqueName('c'),
+      consumeFromWhere: 'FIRST_OFFSET',
+      rebalanceIntervalMillis: 1000,
+    });
+    try {
+      await cluster.createTopic(topic, 4);
+      await producer.start();
+      const received: MessageExt[] = [];
+      consumer.subscribe(topic).onMessage((message) => {
+        received.push(message);
+      });
+      await consumer.start();
+      const sent = [];
+      for (let i = 0; i < 20; i++) {
+        sent.push(await producer.send({ topic, body: `image message ${i}`, tags: 'image' }));
+      }
+      expect(sent.every((r) => r.status === 'SEND_OK')).toBe(true);
+      await waitFor('every message to be consumed', () => received.length >= 20, { timeoutMs: 60_000 });
+      expect(received.map((m) => m.body.toString()).sort()).toEqual(
+        Array.from({ length: 20 }, (_, i) => `image message ${i}`).sort(),
+      );
+      // The store went where the image puts data: its default root is relative to the WORKDIR, the volume.
+      expect(
+        fs.existsSync(path.join(rootfs.image.root, 'var', 'lib', 'skyrocket', '.skyrocket', 'broker-a')),
+      ).toBe(true);
+    } finally {
+      await consumer.shutdown();
+      await producer.shutdown();
+      await cluster.close();
+    }
+    expect(await broker.stop()).toBe(0);
+    expect(await nameServer.stop()).toBe(0);
+  });
+
+  test('runs the operator: it loads the Kubernetes client and serves health and metrics', async () => {
+    // No API server is needed to show the operator's code and dependencies load and run on the image's Node: with
+    // an unreachable one it stays alive, live and not ready, and says why. (test/k8s runs it against a real one.)
+    const kubeconfig = path.join(out, 'kubeconfig');
+    fs.writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]',
+        'users: [{name: u, user: {token: t}}]',
+        'contexts: [{name: c, context: {cluster: c, user: u}}]',
+        'current-context: c',
+      ].join('\n'),
+    );
+    const operator = run(['operator', '--http-host', '127.0.0.1', '--http-port', '0'], {
+      KUBECONFIG: kubeconfig,
+    });
+    const httpUrl = await waitFor(
+      'the operator to say where it serves HTTP',
+      () => /running \(HTTP (http:\/\/127\.0\.0\.1:\d+)\)/.exec(operator.stdout() + operator.stderr())?.[1],
+      { timeoutMs: 30_000 },
+    );
+    expect((await get(`${httpUrl}/healthz`)).status).toBe(200);
+    const ready = await waitFor(
+      'readiness to report the unreachable API server',
+      async () => {
+        const response = await get(`${httpUrl}/readyz`);
+        return response.body.includes('BACKING_OFF') ? response : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(ready.status).toBe(503);
+    expect((await get(`${httpUrl}/metrics`)).body).toContain('skyrocket_process_cpu_user_seconds_total');
+    expect(await operator.stop()).toBe(0);
+  });
+});
