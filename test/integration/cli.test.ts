@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,6 +7,7 @@ import { waitFor } from '../harness/wait-for';
 import { startNameServer } from '../harness/nameserver';
 import { startBroker } from '../harness/broker';
 import { uniqueName } from '../harness/names';
+import { spawnServer, type ServerProcess } from '../harness/server-process';
 
 // Every test starts node processes (about a second each on a loaded 2-core machine).
 jest.setTimeout(90_000);
@@ -52,37 +53,9 @@ function runCli(
   });
 }
 
-/** A long-running CLI process (start, nameserver, broker) with its output so far. */
-interface CliServer {
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  /** Sends a signal and resolves with the exit code once it exits (SIGKILL after timeoutMs). */
-  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
-}
-
-function spawnCli(args: string[], env: Record<string, string | undefined> = {}): CliServer {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, NAMESRV_ADDR: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    stop: async (signal = 'SIGTERM', timeoutMs = 20_000) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-  };
+/** A long-running CLI process (start, nameserver, broker). */
+function spawnCli(args: string[], env: Record<string, string | undefined> = {}): ServerProcess {
+  return spawnServer(process.execPath, [CLI, ...args], { env: { ...process.env, NAMESRV_ADDR: '', ...env } });
 }
 
 function lines(text: string): string[] {
@@ -132,7 +105,7 @@ describe('skyrocket: bad command lines', () => {
 });
 
 describe('skyrocket start', () => {
-  let server: CliServer | undefined;
+  let server: ServerProcess | undefined;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-cli-start-'));
 
   afterAll(async () => {
@@ -177,7 +150,7 @@ describe('skyrocket start', () => {
 });
 
 describe('skyrocket nameserver and skyrocket broker (the container entrypoint)', () => {
-  const servers: CliServer[] = [];
+  const servers: ServerProcess[] = [];
   const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-cli-broker-'));
 
   afterAll(async () => {

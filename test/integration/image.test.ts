@@ -7,7 +7,6 @@
  * dependency declared as a dev dependency (pruned away), and code or dependencies that do not load on the image's
  * Node (@kubernetes/client-node 2.x, for one, does not load on Node 20).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -17,51 +16,29 @@ import { TestCluster } from '../../client/src/consumer/testing/cluster';
 import { resolveImageNodeRuntime, type NodeRuntime } from '../../scripts/image/node-runtime';
 import { buildImageRootfs, entrypointCommand, type ImageRootfs } from '../../scripts/image/rootfs';
 import { uniqueName } from '../harness/names';
+import { spawnServer, type ServerProcess } from '../harness/server-process';
 import { waitFor } from '../harness/wait-for';
 
 // The build stage installs and compiles everything (about a minute here, longer on a loaded machine).
 jest.setTimeout(600_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
-
-interface Container {
-  readonly child: ChildProcess;
-  stderr(): string;
-  stdout(): string;
-  stop(): Promise<number | null>;
-}
+/** A NameServer's or broker's flags to listen on loopback, on ports the system picks. */
+const ON_LOOPBACK = ['--listen-host', '127.0.0.1', '--listen-port', '0', '--http-port', '0'];
 
 let node: NodeRuntime;
 let rootfs: ImageRootfs;
 let out: string;
-const containers: Container[] = [];
+const containers: ServerProcess[] = [];
 
 /** Runs the image's entrypoint with `args`, as `docker run image args...` would. */
-function run(args: string[], env: Record<string, string> = {}): Container {
+function run(args: string[], env: Record<string, string> = {}): ServerProcess {
   const command = entrypointCommand(rootfs, node, args);
-  const child = spawn(command.command, command.args, {
+  const container = spawnServer(command.command, command.args, {
     cwd: command.cwd,
     // Only what the image sets, plus the variables a pod gets: nothing leaks in from the test's environment.
     env: { PATH: '/usr/bin:/bin', HOME: command.cwd, ...command.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const container: Container = {
-    child,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-  };
   containers.push(container);
   return container;
 }
@@ -123,15 +100,7 @@ describe('the container image, built from the Dockerfile without Docker', () => 
   });
 
   test('runs a NameServer and a broker that serve the TypeScript client', async () => {
-    const nameServer = run([
-      'nameserver',
-      '--listen-host',
-      '127.0.0.1',
-      '--listen-port',
-      '0',
-      '--http-port',
-      '0',
-    ]);
+    const nameServer = run(['nameserver', ...ON_LOOPBACK]);
     const nsPort = await waitFor(
       'the NameServer to say where it listens',
       () => /NameServer listening on 127\.0\.0\.1:(\d+)/.exec(nameServer.stderr())?.[1],
@@ -141,24 +110,11 @@ describe('the container image, built from the Dockerfile without Docker', () => 
     expect(fs.readlinkSync(`/proc/${String(nameServer.child.pid)}/exe`)).toBe(fs.realpathSync(node.node));
     const namesrvAddr = `127.0.0.1:${nsPort}`;
     // As in a broker pod: configuration from SKYROCKET_BROKER_* variables, data under the image's WORKDIR.
-    const broker = run(
-      [
-        'broker',
-        '--listen-host',
-        '127.0.0.1',
-        '--listen-port',
-        '0',
-        '--http-port',
-        '0',
-        '--log-level',
-        'warn',
-      ],
-      {
-        SKYROCKET_BROKER_NAMESRV_ADDR: namesrvAddr,
-        SKYROCKET_BROKER_BROKER_NAME: 'broker-image',
-        SKYROCKET_BROKER_BROKER_IP1: '127.0.0.1',
-      },
-    );
+    const broker = run(['broker', ...ON_LOOPBACK, '--log-level', 'warn'], {
+      SKYROCKET_BROKER_NAMESRV_ADDR: namesrvAddr,
+      SKYROCKET_BROKER_BROKER_NAME: 'broker-image',
+      SKYROCKET_BROKER_BROKER_IP1: '127.0.0.1',
+    });
     const brokerPort = await waitFor(
       'the broker to say where it listens',
       () => /Broker broker-image \(id 0\) listening on 127\.0\.0\.1:(\d+)/.exec(broker.stderr())?.[1],
