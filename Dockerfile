@@ -4,8 +4,9 @@
 #   docker build -t ghcr.io/skyrocket/skyrocket:0.1.0 .
 #
 # test/integration/dockerfile.test.ts keeps the facts below (copied paths, entrypoint, ports, user) in step with
-# the source; no Docker engine runs in CI here, so the image itself is built and tried only where one does.
-ARG NODE_IMAGE=node:22-bookworm-slim
+# the source. No Docker engine runs in CI here: test/integration/image.test.ts runs these stages into folders and
+# the components from the result on NODE_IMAGE's Node.js major version (docs/kubernetes.md).
+ARG NODE_IMAGE=node:26-trixie-slim
 
 # --- build: install every dependency, compile the workspaces, then drop the dev dependencies -------------------
 FROM ${NODE_IMAGE} AS build
