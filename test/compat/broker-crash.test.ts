@@ -1,0 +1,154 @@
+/**
+ * A broker process killed with SIGKILL while Apache RocketMQ's Java producer sends to it loses no acknowledged
+ * message, in either flush mode: the store's promise (ASYNC_FLUSH acknowledges once the bytes are handed to the OS,
+ * SYNC_FLUSH once they are fdatasync'd; both survive a process crash) checked through the real path, the built
+ * `skyrocket broker` process, its recovery and the Java client on both sides.
+ *
+ * Each round sends numbered messages ("msg-0", "msg-1", ...) one at a time with DefaultMQProducer to a topic of its
+ * own, kills the broker once it has stored a number of them that changes from round to round, restarts it on the same
+ * store and ports, and reads the topic with DefaultMQPushConsumer. What the broker holds after recovery must be
+ * exactly msg-0 .. msg-(n-1): every acknowledged message, at most the one send in flight at the kill besides, and
+ * nothing torn, duplicated or out of place. The rounds share one store, so each restart recovers the earlier rounds'
+ * crashes too, and the first round's topic is read again at the end.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { NameServer } from '@skyrocket/nameserver';
+import { Admin } from '@skyrocket/client';
+import { startNameServer } from '../harness/nameserver';
+import { uniqueName } from '../harness/names';
+import { spawnServer, type ServerProcess } from '../harness/server-process';
+import { waitFor } from '../harness/wait-for';
+import {
+  ensureCompatBuild,
+  freeBrokerPorts,
+  killAllJavaProcesses,
+  produce,
+  pushConsume,
+} from './harness/java';
+
+jest.setTimeout(300_000);
+
+const CLI = path.resolve(__dirname, '../../cli/dist/main.js');
+const BROKER_NAME = 'broker-crash';
+/** Stored messages before the kill in each round (different moments of the store's life, not one lucky spot). */
+const KILL_AFTER = [300, 1100, 650];
+const FLUSH = ['ASYNC_FLUSH', 'SYNC_FLUSH', 'ASYNC_FLUSH'] as const;
+
+describe('a broker killed with SIGKILL under the Java producer', () => {
+  let workDir: string;
+  let nameServer: NameServer;
+  let namesrvAddr: string;
+  let ports: { listenPort: number; haPort: number };
+  let admin: Admin;
+  let broker: ServerProcess | undefined;
+
+  beforeAll(async () => {
+    await ensureCompatBuild();
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-broker-crash-'));
+    const started = await startNameServer();
+    nameServer = started.nameServer;
+    namesrvAddr = started.address;
+    ports = await freeBrokerPorts();
+    admin = new Admin({ namesrvAddr, clientIP: '127.0.0.1' });
+    await admin.start();
+  });
+
+  afterAll(async () => {
+    await broker?.stop('SIGKILL');
+    await admin?.shutdown();
+    await killAllJavaProcesses();
+    await nameServer?.stop();
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  /** `skyrocket broker` on the same store and ports every time; resolves once it is registered. */
+  async function startBrokerProcess(flushDiskType: string): Promise<ServerProcess> {
+    const process_ = spawnServer(
+      process.execPath,
+      [
+        CLI,
+        'broker',
+        ...['--listen-host', '127.0.0.1', '--listen-port', String(ports.listenPort)],
+        ...['--ha-listen-port', String(ports.haPort), '--http-port', '0', '--brokerIP1', '127.0.0.1'],
+        ...['--namesrv-addr', namesrvAddr, '--broker-name', BROKER_NAME],
+        ...['--store-path-root-dir', path.join(workDir, 'store'), '--flush-disk-type', flushDiskType],
+        ...['--mapped-file-size-commit-log', String(4 * 1024 * 1024), '--log-level', 'warn'],
+      ],
+      { env: { ...process.env, NAMESRV_ADDR: '' } },
+    );
+    broker = process_;
+    await waitFor(
+      'the broker to listen',
+      () => / listening on 127\.0\.0\.1:\d+/.test(process_.stderr()) || process_.child.exitCode !== null,
+      { timeoutMs: 30_000 },
+    );
+    expect(process_.child.exitCode).toBeNull();
+    await waitFor(
+      'the broker to register with the NameServer',
+      async () =>
+        (await admin.listClusters()).clusters.some((c) =>
+          c.brokers.some((b) => b.brokerName === BROKER_NAME),
+        ),
+      { timeoutMs: 30_000 },
+    );
+    return process_;
+  }
+
+  async function storedCount(topic: string): Promise<number> {
+    const stats = await admin.topicStats(topic);
+    return stats.reduce((sum, s) => sum + s.maxOffset - s.minOffset, 0);
+  }
+
+  /** Reads the whole topic with a new Java push consumer and checks it holds exactly msg-0 .. msg-(stored-1). */
+  async function expectIntact(topic: string, stored: number): Promise<void> {
+    const consumed = await pushConsume(namesrvAddr, topic, uniqueName('CrashGroup'), stored, 90);
+    expect(consumed.done).toBe(true);
+    expect(consumed.bodies).toEqual(Array.from({ length: stored }, (_, i) => `msg-${i}`).sort());
+  }
+
+  it('loses no acknowledged message and stores nothing torn, round after round', async () => {
+    try {
+      const topics: string[] = [];
+      for (let round = 0; round < KILL_AFTER.length; round++) {
+        const flush = FLUSH[round] as string;
+        const killAfter = KILL_AFTER[round] as number;
+        let running = await startBrokerProcess(flush);
+        const topic = uniqueName(`Crash${round}`);
+        topics.push(topic);
+        await admin.createTopic({ topic, readQueueNums: 4, writeQueueNums: 4 });
+
+        // The producer sends until the broker dies under it (its first failed send ends the program).
+        const producing = produce(namesrvAddr, topic, 1_000_000, { timeoutMs: 120_000 });
+        await waitFor(
+          `${killAfter} messages to be stored`,
+          async () => (await storedCount(topic)) >= killAfter,
+          {
+            timeoutMs: 90_000,
+            intervalMs: 10,
+          },
+        );
+        running.child.kill('SIGKILL');
+        const produced = await producing;
+        expect(produced.run.code).not.toBe(0); // it was cut off, not finished
+        const acked = produced.sends.filter((s) => s.status === 'SEND_OK').map((s) => s.body);
+        expect(acked).toEqual(Array.from({ length: acked.length }, (_, i) => `msg-${i}`));
+        expect(acked.length).toBeGreaterThanOrEqual(killAfter - 1);
+
+        running = await startBrokerProcess(flush);
+        const stored = await storedCount(topic);
+        // Every acknowledged message, and at most the one in flight when the broker died.
+        expect(stored === acked.length || stored === acked.length + 1).toBe(true);
+        await expectIntact(topic, stored);
+        expect(await running.stop('SIGTERM')).toBe(0);
+      }
+      // The first round's messages went through every later crash and recovery.
+      await startBrokerProcess('ASYNC_FLUSH');
+      const first = topics[0] as string;
+      await expectIntact(first, await storedCount(first));
+    } catch (error) {
+      throw new Error(`${String(error)}\n\nbroker stderr:\n${broker?.stderr().slice(-10_000) ?? ''}`);
+    }
+  });
+});
