@@ -16,6 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NameServer } from '@skyrocket/nameserver';
 import { Admin } from '@skyrocket/client';
+import { createRequest, encodeHeader, RemotingClient, RequestCode, ResponseCode } from '@skyrocket/remoting';
 import { startNameServer } from '../harness/nameserver';
 import { uniqueName } from '../harness/names';
 import { spawnServer, type ServerProcess } from '../harness/server-process';
@@ -35,6 +36,48 @@ const BROKER_NAME = 'broker-crash';
 /** Stored messages before the kill in each round (different moments of the store's life, not one lucky spot). */
 const KILL_AFTER = [300, 1100, 650];
 const FLUSH = ['ASYNC_FLUSH', 'SYNC_FLUSH', 'ASYNC_FLUSH'] as const;
+
+/**
+ * `skyrocket broker` (the built CLI) on loopback with 4 MiB commit-log segments and `flags`; resolves once it
+ * listens and the NameServer lists it as broker `brokerId` of `brokerName`.
+ */
+async function startBrokerCli(
+  admin: Admin,
+  brokerName: string,
+  brokerId: number,
+  flags: string[],
+): Promise<ServerProcess> {
+  const broker = spawnServer(
+    process.execPath,
+    [
+      CLI,
+      'broker',
+      ...['--listen-host', '127.0.0.1', '--brokerIP1', '127.0.0.1', '--http-host', '127.0.0.1'],
+      ...['--broker-name', brokerName, '--broker-id', String(brokerId), '--http-port', '0'],
+      ...['--mapped-file-size-commit-log', String(4 * 1024 * 1024), '--log-level', 'warn'],
+      ...flags,
+    ],
+    { env: { ...process.env, NAMESRV_ADDR: '' } },
+  );
+  await waitFor(
+    `broker ${brokerName}/${brokerId} to listen`,
+    () => / listening on 127\.0\.0\.1:\d+/.test(broker.stderr()) || broker.child.exitCode !== null,
+    { timeoutMs: 30_000 },
+  );
+  expect(broker.child.exitCode).toBeNull();
+  await waitFor(
+    `broker ${brokerName}/${brokerId} to register with the NameServer`,
+    async () =>
+      (await admin.listClusters()).clusters.some((c) =>
+        c.brokers.some((b) => b.brokerName === brokerName && b.addresses[brokerId] !== undefined),
+      ),
+    { timeoutMs: 30_000 },
+  );
+  return broker;
+}
+
+/** msg-0 .. msg-(count-1), sorted as the consumer's bodies are. */
+const numbered = (count: number): string[] => Array.from({ length: count }, (_, i) => `msg-${i}`).sort();
 
 describe('a broker killed with SIGKILL under the Java producer', () => {
   let workDir: string;
@@ -63,37 +106,13 @@ describe('a broker killed with SIGKILL under the Java producer', () => {
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
   });
 
-  /** `skyrocket broker` on the same store and ports every time; resolves once it is registered. */
   async function startBrokerProcess(flushDiskType: string): Promise<ServerProcess> {
-    const process_ = spawnServer(
-      process.execPath,
-      [
-        CLI,
-        'broker',
-        ...['--listen-host', '127.0.0.1', '--listen-port', String(ports.listenPort)],
-        ...['--ha-listen-port', String(ports.haPort), '--http-port', '0', '--brokerIP1', '127.0.0.1'],
-        ...['--namesrv-addr', namesrvAddr, '--broker-name', BROKER_NAME],
-        ...['--store-path-root-dir', path.join(workDir, 'store'), '--flush-disk-type', flushDiskType],
-        ...['--mapped-file-size-commit-log', String(4 * 1024 * 1024), '--log-level', 'warn'],
-      ],
-      { env: { ...process.env, NAMESRV_ADDR: '' } },
-    );
-    broker = process_;
-    await waitFor(
-      'the broker to listen',
-      () => / listening on 127\.0\.0\.1:\d+/.test(process_.stderr()) || process_.child.exitCode !== null,
-      { timeoutMs: 30_000 },
-    );
-    expect(process_.child.exitCode).toBeNull();
-    await waitFor(
-      'the broker to register with the NameServer',
-      async () =>
-        (await admin.listClusters()).clusters.some((c) =>
-          c.brokers.some((b) => b.brokerName === BROKER_NAME),
-        ),
-      { timeoutMs: 30_000 },
-    );
-    return process_;
+    broker = await startBrokerCli(admin, BROKER_NAME, 0, [
+      ...['--listen-port', String(ports.listenPort), '--ha-listen-port', String(ports.haPort)],
+      ...['--namesrv-addr', namesrvAddr, '--store-path-root-dir', path.join(workDir, 'store')],
+      ...['--flush-disk-type', flushDiskType],
+    ]);
+    return broker;
   }
 
   async function storedCount(topic: string): Promise<number> {
@@ -105,7 +124,7 @@ describe('a broker killed with SIGKILL under the Java producer', () => {
   async function expectIntact(topic: string, stored: number): Promise<void> {
     const consumed = await pushConsume(namesrvAddr, topic, uniqueName('CrashGroup'), stored, 90);
     expect(consumed.done).toBe(true);
-    expect(consumed.bodies).toEqual(Array.from({ length: stored }, (_, i) => `msg-${i}`).sort());
+    expect(consumed.bodies).toEqual(numbered(stored));
   }
 
   it('loses no acknowledged message and stores nothing torn, round after round', async () => {
@@ -149,6 +168,112 @@ describe('a broker killed with SIGKILL under the Java producer', () => {
       await expectIntact(first, await storedCount(first));
     } catch (error) {
       throw new Error(`${String(error)}\n\nbroker stderr:\n${broker?.stderr().slice(-10_000) ?? ''}`);
+    }
+  });
+});
+
+/**
+ * A SYNC_MASTER acknowledges a send once its slave holds the message (DESIGN.md §6), so killing the master must
+ * leave every acknowledged message on the slave, where the Java consumer then reads it (the NameServer drops the
+ * master when its connection closes, and the client pulls from the slave).
+ */
+describe('a SYNC_MASTER killed with SIGKILL under the Java producer', () => {
+  const BROKER = 'broker-sync-crash';
+  let workDir: string;
+  let nameServer: NameServer;
+  let namesrvAddr: string;
+  let admin: Admin;
+  const brokers: ServerProcess[] = [];
+  const client = new RemotingClient();
+
+  beforeAll(async () => {
+    await ensureCompatBuild();
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-sync-crash-'));
+    const started = await startNameServer();
+    nameServer = started.nameServer;
+    namesrvAddr = started.address;
+    admin = new Admin({ namesrvAddr, clientIP: '127.0.0.1' });
+    await admin.start();
+  });
+
+  afterAll(async () => {
+    await Promise.all(brokers.map((b) => b.stop('SIGKILL')));
+    await client.close();
+    await admin?.shutdown();
+    await killAllJavaProcesses();
+    await nameServer?.stop();
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  /** The messages `address` holds in the topic's queues (GET_MAX_OFFSET on each). */
+  async function heldBy(address: string, topic: string, queues: number): Promise<number> {
+    let total = 0;
+    for (let queueId = 0; queueId < queues; queueId++) {
+      const response = await client.invoke(
+        address,
+        createRequest(RequestCode.GET_MAX_OFFSET, { extFields: encodeHeader({ topic, queueId }) }),
+        5000,
+      );
+      expect(response.code).toBe(ResponseCode.SUCCESS);
+      total += Number(response.extFields.offset);
+    }
+    return total;
+  }
+
+  it('leaves every acknowledged message on the slave, where the Java consumer reads it', async () => {
+    const masterPorts = await freeBrokerPorts();
+    const slavePorts = await freeBrokerPorts();
+    const start = (id: number, ports: { listenPort: number; haPort: number }, role: string) =>
+      startBrokerCli(admin, BROKER, id, [
+        ...['--listen-port', String(ports.listenPort), '--ha-listen-port', String(ports.haPort)],
+        ...['--namesrv-addr', namesrvAddr, '--broker-role', role],
+        ...['--store-path-root-dir', path.join(workDir, `broker-${id}`)],
+      ]);
+    const master = await start(0, masterPorts, 'SYNC_MASTER');
+    brokers.push(master);
+    try {
+      const topic = uniqueName('SyncCrash');
+      await admin.createTopic({ topic, readQueueNums: 4, writeQueueNums: 4 });
+      // The slave copies the topic table from its master when it starts.
+      const slave = await start(1, slavePorts, 'SLAVE');
+      brokers.push(slave);
+      const slaveAddr = `127.0.0.1:${slavePorts.listenPort}`;
+      await waitFor('the slave to hold the topic', async () => {
+        try {
+          return (await heldBy(slaveAddr, topic, 4)) === 0;
+        } catch {
+          return false;
+        }
+      });
+
+      const producing = produce(namesrvAddr, topic, 1_000_000, { timeoutMs: 120_000 });
+      await waitFor('800 messages on the slave', async () => (await heldBy(slaveAddr, topic, 4)) >= 800, {
+        timeoutMs: 90_000,
+        intervalMs: 10,
+      });
+      master.child.kill('SIGKILL');
+      const produced = await producing;
+      expect(produced.run.code).not.toBe(0);
+      const acked = produced.sends.filter((s) => s.status === 'SEND_OK');
+      expect(acked.length).toBeGreaterThanOrEqual(700);
+
+      // The slave holds a prefix of what the master stored: msg-0 .. msg-(held-1), with every acknowledged message
+      // in it and nothing beyond the send in flight when the master died.
+      const held = await heldBy(slaveAddr, topic, 4);
+      const lastAcked = Math.max(...acked.map((s) => s.index));
+      expect(held).toBeGreaterThan(lastAcked);
+      expect(held).toBeLessThanOrEqual(produced.sends.length + 1);
+      await waitFor('the NameServer to drop the dead master', async () => {
+        const route = await admin.topicRoute(topic);
+        return route.route.brokerDatas.every((b) => b.brokerAddrs.get(0) === undefined);
+      });
+      const consumed = await pushConsume(namesrvAddr, topic, uniqueName('SyncCrashGroup'), held, 90);
+      expect(consumed.done).toBe(true);
+      expect(consumed.bodies).toEqual(numbered(held));
+      expect(new Set(consumed.messages.map((m) => m.brokerName))).toEqual(new Set([BROKER]));
+    } catch (error) {
+      const logs = brokers.map((b, i) => `broker ${i} stderr:\n${b.stderr().slice(-5_000)}`).join('\n');
+      throw new Error(`${String(error)}\n\n${logs}`);
     }
   });
 });
