@@ -175,7 +175,10 @@ describe('a broker killed with SIGKILL under the Java producer', () => {
 /**
  * A SYNC_MASTER acknowledges a send once its slave holds the message (DESIGN.md §6), so killing the master must
  * leave every acknowledged message on the slave, where the Java consumer then reads it (the NameServer drops the
- * master when its connection closes, and the client pulls from the slave).
+ * master when its connection closes, and the client pulls from the slave). On loopback an ASYNC_MASTER's slave keeps
+ * up as well, so what this test adds is the crash: the slave's copy and its serving survive the master dying
+ * mid-stream. That a SYNC_MASTER answers only after its slave acknowledged is checked per message in
+ * test/integration/broker-ha.test.ts.
  */
 describe('a SYNC_MASTER killed with SIGKILL under the Java producer', () => {
   const BROKER = 'broker-sync-crash';
