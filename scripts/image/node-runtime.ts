@@ -3,10 +3,10 @@
  *
  * The Dockerfile's `ARG NODE_IMAGE=node:<major>-...` picks the image's Node major version, which is not the Node
  * that runs the tests (20 on this machine). The official Linux builds of Node are published on the npm registry as
- * `node-linux-<arch>` (the binary package behind npm's `node` package), so `npm run image:node`
- * (scripts/image/fetch-node.ts) fetches the newest `<major>.x` of it with `npm pack` and caches it under
+ * `node-linux-<arch>` (the binary package behind npm's `node` package), so `npm run image:build`
+ * (scripts/image/build.ts) first fetches the newest `<major>.x` of it with `npm pack` and caches it under
  * `${SKYROCKET_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/skyrocket}/node/<major>/`; later runs take a second.
- * test/integration/image.test.ts builds and runs the image's file system with it (scripts/image/rootfs.ts).
+ * The image built without Docker (image.ts) runs on it.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -41,7 +41,7 @@ function versionOf(node: string): string | undefined {
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
-/** The cached runtime of `major`, or undefined when `npm run image:node` has not fetched it. */
+/** The cached runtime of `major`, or undefined when `npm run image:build` has not fetched it. */
 export function cachedNodeRuntime(
   major: number,
   env: NodeJS.ProcessEnv = process.env,
@@ -59,7 +59,7 @@ export function resolveImageNodeRuntime(env: NodeJS.ProcessEnv = process.env): N
   if (!runtime) {
     throw new Error(
       `Node.js ${major} (the container image's runtime, NODE_IMAGE in the Dockerfile) is not in ` +
-        `${nodeRuntimeDir(major, env)}: run \`npm run image:node\` (npm test does) to fetch it from the npm registry`,
+        `${nodeRuntimeDir(major, env)}: run \`npm run image:build\` (npm test does) to fetch it from the npm registry`,
     );
   }
   return runtime;

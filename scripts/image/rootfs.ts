@@ -10,7 +10,8 @@
  * - RUN runs the commands that only use npm (the build: `npm ci`, `npm run build && npm prune --omit=dev`) in the
  *   stage's WORKDIR; any other RUN (the runtime stage's groupadd/useradd/chown) changes the host's users and is
  *   recorded in `skipped` instead;
- * - ENTRYPOINT, CMD, EXPOSE, VOLUME and USER of the last stage are recorded.
+ * - ENTRYPOINT, CMD, VOLUME and USER of the last stage are recorded (VOLUME's paths are then a folder per
+ *   container, see image.ts).
  *
  * Paths inside the image map to `<stage root>/<path>`.
  */
@@ -41,6 +42,8 @@ export interface ImageRootfs {
   readonly entrypoint: readonly string[];
   readonly cmd: readonly string[];
   readonly user: string | undefined;
+  /** The last stage's VOLUME paths. */
+  readonly volumes: readonly string[];
   /** RUN instructions not run here (they need root on the host), as written. */
   readonly skipped: readonly string[];
 }
@@ -151,6 +154,7 @@ export async function buildImageRootfs(options: BuildOptions): Promise<ImageRoot
   let entrypoint: string[] = [];
   let cmd: string[] = [];
   let user: string | undefined;
+  let volumes: string[] = [];
   let stage: ImageStage | undefined;
   for (const instruction of instructions) {
     const text = substitute(instruction.args, args);
@@ -160,6 +164,8 @@ export async function buildImageRootfs(options: BuildOptions): Promise<ImageRoot
       fs.rmSync(stage.root, { recursive: true, force: true });
       fs.mkdirSync(stage.root, { recursive: true });
       stages.push(stage);
+      // What describes the image is the last stage's.
+      [entrypoint, cmd, user, volumes] = [[], [], undefined, []];
       log(`FROM ${text}`);
       continue;
     }
@@ -226,9 +232,11 @@ export async function buildImageRootfs(options: BuildOptions): Promise<ImageRoot
       case 'USER':
         user = text;
         break;
+      case 'VOLUME':
+        volumes = [...volumes, ...execForm('VOLUME', text)];
+        break;
       case 'LABEL':
       case 'EXPOSE':
-      case 'VOLUME':
         break;
       default:
         throw new Error(
@@ -238,27 +246,5 @@ export async function buildImageRootfs(options: BuildOptions): Promise<ImageRoot
   }
   const image = stages[stages.length - 1];
   if (!image) throw new Error('the Dockerfile has no FROM');
-  return { stages, image, entrypoint, cmd, user, skipped };
-}
-
-/**
- * The command line the image's entrypoint runs for `args`, on this host: `node` is the image's Node and absolute
- * paths inside the image map into its root folder.
- */
-export function entrypointCommand(
-  rootfs: ImageRootfs,
-  node: NodeRuntime,
-  args: readonly string[],
-): { command: string; args: string[]; cwd: string; env: Record<string, string> } {
-  const [program, ...rest] = rootfs.entrypoint;
-  if (program !== 'node') throw new Error(`the entrypoint runs ${String(program)}, not node`);
-  return {
-    command: node.node,
-    args: [
-      ...rest.map((word) => (word.startsWith('/') ? path.join(rootfs.image.root, word) : word)),
-      ...args,
-    ],
-    cwd: inStage(rootfs.image, '.'),
-    env: { ...rootfs.image.env },
-  };
+  return { stages, image, entrypoint, cmd, user, volumes, skipped };
 }

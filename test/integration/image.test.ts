@@ -1,8 +1,8 @@
 /**
- * The container image, built and run without a Docker engine: scripts/image/rootfs.ts runs the Dockerfile's stages
- * into folders (the build stage's `npm ci`, `npm run build && npm prune --omit=dev` on the image's Node, the runtime
- * stage's copies), and the components then run from the runtime stage's folder on the image's Node.js (NODE_IMAGE's
- * major version, fetched by `npm run image:node`), which is not the Node that runs the tests. This catches what the
+ * The container image, built and run without a Docker engine: `npm run image:build` (scripts/image/) runs the
+ * Dockerfile's stages into folders (the build stage's `npm ci`, `npm run build && npm prune --omit=dev` on the image's
+ * Node, the runtime stage's copies), and the components then run from the image's folder on the image's Node.js
+ * (NODE_IMAGE's major version, from the npm registry), which is not the Node that runs the tests. This catches what the
  * static checks of dockerfile.test.ts cannot: a source the build needs that the context leaves out, a runtime
  * dependency declared as a dev dependency (pruned away), and code or dependencies that do not load on the image's
  * Node (@kubernetes/client-node 2.x, for one, does not load on Node 20).
@@ -13,32 +13,37 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Producer, PushConsumer, type MessageExt } from '@skyrocket/client';
 import { TestCluster } from '../../client/src/consumer/testing/cluster';
+import { containerCommand, resolveBuiltImage, type BuiltImage } from '../../scripts/image/image';
 import { resolveImageNodeRuntime, type NodeRuntime } from '../../scripts/image/node-runtime';
-import { buildImageRootfs, entrypointCommand, type ImageRootfs } from '../../scripts/image/rootfs';
 import { uniqueName } from '../harness/names';
 import { spawnServer, type ServerProcess } from '../harness/server-process';
 import { waitFor } from '../harness/wait-for';
 
-// The build stage installs and compiles everything (about a minute here, longer on a loaded machine).
-jest.setTimeout(600_000);
-
-const ROOT = path.resolve(__dirname, '..', '..');
+jest.setTimeout(120_000);
 /** A NameServer's or broker's flags to listen on loopback, on ports the system picks. */
 const ON_LOOPBACK = ['--listen-host', '127.0.0.1', '--listen-port', '0', '--http-port', '0'];
 
 let node: NodeRuntime;
-let rootfs: ImageRootfs;
+let image: BuiltImage;
+/** The containers' volumes and other scratch files. */
 let out: string;
-const containers: ServerProcess[] = [];
+const containers: Container[] = [];
 
-/** Runs the image's entrypoint with `args`, as `docker run image args...` would. */
-function run(args: string[], env: Record<string, string> = {}): ServerProcess {
-  const command = entrypointCommand(rootfs, node, args);
-  const container = spawnServer(command.command, command.args, {
-    cwd: command.cwd,
-    // Only what the image sets, plus the variables a pod gets: nothing leaks in from the test's environment.
-    env: { PATH: '/usr/bin:/bin', HOME: command.cwd, ...command.env, ...env },
-  });
+/** A container: the process and the folder holding its volumes. */
+type Container = ServerProcess & { readonly volumes: string };
+
+/** Runs the image's entrypoint with `args`, as `docker run image args...` would, with fresh volumes. */
+function run(args: string[], env: Record<string, string> = {}): Container {
+  const volumes = path.join(out, `container-${containers.length}`);
+  const command = containerCommand(image, node, args, volumes);
+  const container = {
+    ...spawnServer(command.command, command.args, {
+      cwd: command.cwd,
+      // Only what the image sets, plus the variables a pod gets: nothing leaks in from the test's environment.
+      env: { PATH: '/usr/bin:/bin', HOME: command.cwd, ...command.env, ...env },
+    }),
+    volumes,
+  };
   containers.push(container);
   return container;
 }
@@ -55,10 +60,10 @@ function get(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
-beforeAll(async () => {
+beforeAll(() => {
   node = resolveImageNodeRuntime();
+  image = resolveBuiltImage(node);
   out = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-image-'));
-  rootfs = await buildImageRootfs({ context: ROOT, out, node });
 });
 
 afterAll(async () => {
@@ -70,10 +75,11 @@ describe('the container image, built from the Dockerfile without Docker', () => 
   test('runs on a Node.js other than the tests', () => {
     expect(node.version.startsWith(`v${node.major}.`)).toBe(true);
     expect(node.version).not.toBe(process.version);
+    expect(image.nodeVersion).toBe(node.version);
   });
 
   test('holds the compiled workspaces and the production dependencies only', () => {
-    const app = path.join(rootfs.image.root, 'app');
+    const app = path.join(image.root, 'app');
     expect(fs.existsSync(path.join(app, 'cli', 'dist', 'main.js'))).toBe(true);
     expect(fs.existsSync(path.join(app, 'node_modules', 'fastify', 'package.json'))).toBe(true);
     expect(fs.existsSync(path.join(app, 'node_modules', '@kubernetes', 'client-node', 'package.json'))).toBe(
@@ -94,9 +100,11 @@ describe('the container image, built from the Dockerfile without Docker', () => 
     const shipped = files(app).map((f) => path.relative(app, f));
     expect(shipped.filter((f) => /\.test\.|\/testing\/|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
     // The only instruction not run here is the runtime stage's user setup (it needs root on the host).
-    expect(rootfs.skipped).toEqual([expect.stringMatching(/^groupadd .* && useradd .* && chown /)]);
-    expect(rootfs.entrypoint).toEqual(['node', '/app/cli/dist/main.js']);
-    expect(rootfs.image.env.NODE_ENV).toBe('production');
+    expect(image.skipped).toEqual([expect.stringMatching(/^groupadd .* && useradd .* && chown /)]);
+    expect(image.entrypoint).toEqual(['node', '/app/cli/dist/main.js']);
+    expect(image.env.NODE_ENV).toBe('production');
+    expect(image.volumes).toEqual(['/var/lib/skyrocket']);
+    expect(image.workdir).toBe('/var/lib/skyrocket');
   });
 
   test('runs a NameServer and a broker that serve the TypeScript client', async () => {
@@ -149,8 +157,9 @@ describe('the container image, built from the Dockerfile without Docker', () => 
         Array.from({ length: 20 }, (_, i) => `image message ${i}`).sort(),
       );
       // The store went where the image puts data: its default root is relative to the WORKDIR, the volume.
+      expect(fs.readdirSync(path.join(image.root, 'var', 'lib', 'skyrocket'))).toEqual([]);
       expect(
-        fs.existsSync(path.join(rootfs.image.root, 'var', 'lib', 'skyrocket', '.skyrocket', 'broker-a')),
+        fs.existsSync(path.join(broker.volumes, 'var', 'lib', 'skyrocket', '.skyrocket', 'broker-a')),
       ).toBe(true);
     } finally {
       await consumer.shutdown();

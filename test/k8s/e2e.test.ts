@@ -1,7 +1,8 @@
 /**
  * End to end on a real control plane (DESIGN.md §7): kube-controller-manager makes the Pods of the operator's
- * StatefulSets and the test pod runner (harness/pod-runner.ts) runs each as a real NameServer or broker process,
- * with its own loopback IP and cluster DNS. So: CRs → StatefulSets → Pods → brokers that find every NameServer
+ * StatefulSets and the test pod runner (harness/pod-runner.ts) runs each as a real NameServer or broker process
+ * from the container image (built without Docker by `npm run image:build`, on the image's Node.js), with its own
+ * loopback IP and cluster DNS. So: CRs → StatefulSets → Pods → brokers that find every NameServer
  * through the headless Service's DNS name and register with each → a Topic and a ConsumerGroup created on every
  * master through the real admin API → messages produced and consumed by the TypeScript client → scale-up, whose new
  * group gets the cluster's topics → scale-down, whose drained broker stops and leaves the NameServers → a third
@@ -21,6 +22,8 @@ import { uniqueName } from '../harness/names';
 import { waitFor } from '../harness/wait-for';
 import { startControlPlane, type ControlPlane } from './harness/control-plane';
 import { PodRunner } from './harness/pod-runner';
+import { resolveBuiltImage, type BuiltImage } from '../../scripts/image/image';
+import { resolveImageNodeRuntime, type NodeRuntime } from '../../scripts/image/node-runtime';
 import { produce, pushConsume } from '../compat/harness/java';
 import { clientFor, condition, createNamespace, installCrds, type ConditionView } from './operator-fixtures';
 
@@ -35,6 +38,8 @@ describe('end to end: operator, real brokers and NameServers, client traffic', (
   let operator: Operator;
   let runner: PodRunner;
   let workDir: string;
+  let node: NodeRuntime;
+  let image: BuiltImage;
   const closers: Array<() => Promise<unknown>> = [];
 
   /** Creates a Skyrocket custom resource in the test namespace. */
@@ -106,7 +111,9 @@ describe('end to end: operator, real brokers and NameServers, client traffic', (
     client = clientFor(cp.kubeconfigPath);
     await installCrds(client);
     await createNamespace(client, NS);
-    runner = new PodRunner(client, NS, workDir);
+    node = resolveImageNodeRuntime();
+    image = resolveBuiltImage(node);
+    runner = new PodRunner(client, NS, workDir, { image: { image, node } });
     runner.start();
     operator = await runOperator(
       { leaderElection: false, httpHost: '127.0.0.1', httpPort: 0, logLevel: 'silent' },
@@ -157,6 +164,14 @@ describe('end to end: operator, real brokers and NameServers, client traffic', (
         },
         { timeoutMs: 30_000, intervalMs: 250 },
       );
+    // The pods run the image's files on the image's Node.js.
+    for (const pod of ['ns-0', 'mq-g0-0']) {
+      const pid = runner.pidOf(pod) ?? 0;
+      expect(fs.readlinkSync(`/proc/${pid}/exe`)).toBe(fs.realpathSync(node.node));
+      expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[1]).toBe(
+        path.join(image.root, 'app', 'cli', 'dist', 'main.js'),
+      );
+    }
   });
 
   it('creates a Topic and a ConsumerGroup on every master, and carries messages through them', async () => {

@@ -12,7 +12,9 @@
  *   directory per pod name, kept across re-creation as a claim would be. Mount paths are rewritten to those
  *   directories in args, env and ConfigMap contents.
  * - **Container.** The image's entrypoint is the `skyrocket` CLI: `node cli/dist/main.js <args>` with the container's
- *   env (`fieldRef`s resolved, `$(VAR)` expanded in args).
+ *   env (`fieldRef`s resolved, `$(VAR)` expanded in args). Given the image built without Docker
+ *   (scripts/image/image.ts), it runs that image's entrypoint on the image's Node.js instead, with the image's
+ *   environment and its volumes in the pod's folder.
  * - **Status.** Running with the IP at once; `Ready` follows the readiness probe's HTTP GET. A deleted pod's process
  *   gets SIGTERM (SIGKILL after the grace period) and the pod is then removed, as a kubelet confirms a deletion.
  */
@@ -22,6 +24,8 @@ import * as path from 'node:path';
 import type { KubeClient } from '../../../operator/src/runtime/kube-client';
 import { Resources } from '../../../operator/src/runtime/resources';
 import type { KubeObject } from '../../../operator/src/runtime/types';
+import { containerCommand, type BuiltImage } from '../../../scripts/image/image';
+import type { NodeRuntime } from '../../../scripts/image/node-runtime';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'cli/dist/main.js');
@@ -82,7 +86,16 @@ export class PodRunner {
   #tickDone: Promise<void> = Promise.resolve();
   #stopped = false;
 
-  constructor(client: KubeClient, namespace: string, dir: string) {
+  readonly #image: { image: BuiltImage; node: NodeRuntime } | undefined;
+
+  /** `image`: run containers from the image built without Docker, on its Node.js (see the header). */
+  constructor(
+    client: KubeClient,
+    namespace: string,
+    dir: string,
+    options: { image?: { image: BuiltImage; node: NodeRuntime } } = {},
+  ) {
+    this.#image = options.image;
     this.#client = client;
     this.#namespace = namespace;
     this.#dir = dir;
@@ -100,6 +113,12 @@ export class PodRunner {
   /** The IP of a running pod (for the operator's admin URLs and for clients). */
   ipOf(pod: string): string | undefined {
     for (const r of this.#running.values()) if (r.name === pod && !r.exited) return r.ip;
+    return undefined;
+  }
+
+  /** The process id of a running pod's container. */
+  pidOf(pod: string): number | undefined {
+    for (const r of this.#running.values()) if (r.name === pod && !r.exited) return r.child.pid;
     return undefined;
   }
 
@@ -207,11 +226,15 @@ export class PodRunner {
     fs.mkdirSync(podDir, { recursive: true });
     const log = path.join(podDir, 'container.log');
     const fd = fs.openSync(log, 'a');
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: podDir,
+    const command = this.#image
+      ? containerCommand(this.#image.image, this.#image.node, args, path.join(podDir, 'image-volumes'))
+      : { command: process.execPath, args: [CLI, ...args], cwd: podDir, env: {} };
+    const child = spawn(command.command, command.args, {
+      cwd: command.cwd,
       env: {
         PATH: process.env['PATH'] ?? '',
         HOME: podDir,
+        ...command.env,
         NODE_OPTIONS: `--require ${DNS_SHIM}`,
         SKYROCKET_TEST_DNS_FILE: this.#dnsFile,
         // The shim ends the container if this process dies without stopping it (a killed jest).
