@@ -1,7 +1,8 @@
 /**
  * `npm run image:build`: builds the container image from the Dockerfile without Docker, on the image's Node.js, into
  * the cache (scripts/image/image.ts); fetches that Node first when needed (node-runtime.ts). A build of the same
- * sources is reused, so a second run takes a second.
+ * sources is reused, so a second run takes a second; `--force` builds again (delete the cached folder first to
+ * replace it).
  */
 import { buildImage, cachedImage } from './image';
 import { cachedNodeRuntime, dockerfileNodeMajor, fetchNodeRuntime } from './node-runtime';

@@ -125,8 +125,9 @@ export async function buildImage(
       skipped: built.skipped,
     };
     fs.writeFileSync(path.join(work, 'image.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    fs.rmSync(final, { recursive: true, force: true });
-    fs.renameSync(work, final);
+    // A build of the same hash that finished meanwhile (another test run) holds the same files and may be in use:
+    // keep it.
+    if (!fs.existsSync(final)) fs.renameSync(work, final);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
