@@ -17,6 +17,9 @@
  * 5. recovery: a child writes --gib GiB and is SIGKILLed; time to reopen from the checkpoint, and with no
  *              checkpoint (every record validated).
  * 6. rss:      a child writes --rssGib GiB (ASYNC); its RSS is sampled every 250 ms: it must stay flat.
+ * 7. peer:     Apache RocketMQ 5.3.3's own store (DefaultMessageStore, default config: ASYNC_FLUSH, mmap'd 1 GiB
+ *              files) fed the same 1 KiB records by 2 putMessage threads (test/compat/java ApacheStoreBench), then
+ *              one final flush: MB/s next to the raw write and to the async phase. Needs Java 17 + Maven.
  *
  * The last line is every figure as one JSON object.
  *
@@ -30,6 +33,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileMessageStore, type FlushDiskType, type MessageToStore } from '@skyrocket/store';
 import { flags, percentile } from '../harness';
+import { ensureCompatBuild, runJava } from '../../test/compat/harness/java';
 
 const options = flags(process.argv.slice(2), {
   dir: '',
@@ -216,6 +220,42 @@ async function rawVersusAsync(withAsync: boolean): Promise<void> {
   );
 }
 
+/** Apache RocketMQ's DefaultMessageStore on the same workload (see the header). */
+async function peer(): Promise<void> {
+  await ensureCompatBuild();
+  const dir = fresh('peer');
+  const threads = 2;
+  // Just under the target so the records stay in the first 1 GiB file, as the async phase's do.
+  const bytes = options.gib * GiB - 4 * 1024 * 1024;
+  const run = await runJava('ApacheStoreBench', [dir, String(bytes), String(threads)], {
+    timeoutMs: 600_000,
+    heap: '1g',
+    tuned: true,
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+  settle();
+  const summary = run.lines.find(
+    (l): l is { event: string; messages: number; bytes: number; fillSeconds: number; flushSeconds: number } =>
+      typeof l === 'object' && l !== null && (l as { event?: string }).event === 'summary',
+  );
+  if (run.code !== 0 || !summary)
+    throw new Error(`ApacheStoreBench failed (${run.code}): ${run.stderr.slice(-2000)}`);
+  const seconds = summary.fillSeconds + summary.flushSeconds;
+  figures.peerAsyncMsgPerSecond = Math.round(summary.messages / seconds);
+  figures.peerAsyncMBps = mb(summary.bytes, seconds);
+  figures.peerFillSeconds = Number(summary.fillSeconds.toFixed(2));
+  figures.peerFlushSeconds = Number(summary.flushSeconds.toFixed(2));
+  const raw = Number(figures.rawWriteMBps);
+  const ours = Number(figures.asyncAppendMBps);
+  console.log(
+    `peer: Apache RocketMQ DefaultMessageStore ASYNC_FLUSH, ${threads} putMessage threads: ` +
+      `${figures.peerAsyncMsgPerSecond} msg/s, ${figures.peerAsyncMBps} MB/s (fill ${figures.peerFillSeconds} s + ` +
+      `final flush ${figures.peerFlushSeconds} s)` +
+      (raw > 0 ? ` = ${(Number(figures.peerAsyncMBps) / raw).toFixed(2)}× the median raw write` : '') +
+      (ours > 0 ? `; Skyrocket's store ${(ours / Number(figures.peerAsyncMBps)).toFixed(2)}× it` : ''),
+  );
+}
+
 async function syncAppend(): Promise<void> {
   const dir = fresh('sync');
   const store = openStore(dir, 'SYNC_FLUSH');
@@ -339,6 +379,7 @@ async function main(): Promise<void> {
   const selected = (name: string) => options.only === '' || options.only.split(',').includes(name);
   console.log(`store benchmark in ${baseDir} (${os.cpus().length} cores)`);
   if (selected('raw') || selected('async')) await rawVersusAsync(selected('async'));
+  if (selected('peer')) await peer();
   if (selected('sync')) await syncAppend();
   if (selected('recovery')) await recovery();
   if (selected('rss')) await rss();

@@ -727,6 +727,8 @@ export interface RunJavaOptions {
   heap?: string;
   /** Extra -D system properties. */
   systemProperties?: Record<string, string>;
+  /** Benchmarks: full JIT and G1 with a fixed heap instead of the quick-start flags (see jvmArgs). */
+  tuned?: boolean;
 }
 
 export interface RunJavaResult {
@@ -756,6 +758,7 @@ export async function runJava(
       userHome,
       logbackConfig: 'rmq.client.logback.xml',
       extra: props,
+      ...(opts.tuned ? { tuned: true } : {}),
     }),
     '-cp',
     classpath,
