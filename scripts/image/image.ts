@@ -26,10 +26,8 @@ export interface ImageManifest {
   readonly hash: string;
   readonly nodeVersion: string;
   readonly entrypoint: readonly string[];
-  readonly cmd: readonly string[];
   readonly workdir: string;
   readonly env: Readonly<Record<string, string>>;
-  readonly user: string | undefined;
   readonly volumes: readonly string[];
   /** RUN instructions the build did not run (they need root on the host). */
   readonly skipped: readonly string[];
@@ -117,10 +115,8 @@ export async function buildImage(
       hash,
       nodeVersion: node.version,
       entrypoint: built.entrypoint,
-      cmd: built.cmd,
       workdir: built.image.workdir,
       env: built.image.env,
-      user: built.user,
       volumes: built.volumes,
       skipped: built.skipped,
     };

@@ -66,7 +66,7 @@ export function resolveImageNodeRuntime(env: NodeJS.ProcessEnv = process.env): N
 }
 
 /** The npm package holding this platform's official Node.js build. */
-export function nodePackageName(platform: string = process.platform, arch: string = process.arch): string {
+function nodePackageName(platform: string = process.platform, arch: string = process.arch): string {
   if (platform !== 'linux' && platform !== 'darwin') {
     throw new Error(`no node-${platform}-${arch} package on the npm registry: run the image's Node by hand`);
   }

@@ -10,8 +10,8 @@
  * - RUN runs the commands that only use npm (the build: `npm ci`, `npm run build && npm prune --omit=dev`) in the
  *   stage's WORKDIR; any other RUN (the runtime stage's groupadd/useradd/chown) changes the host's users and is
  *   recorded in `skipped` instead;
- * - ENTRYPOINT, CMD, VOLUME and USER of the last stage are recorded (VOLUME's paths are then a folder per
- *   container, see image.ts).
+ * - ENTRYPOINT and VOLUME of the last stage are recorded (VOLUME's paths are then a folder per container, see
+ *   image.ts); USER, CMD, LABEL and EXPOSE change nothing here (dockerfile.test.ts checks them).
  *
  * Paths inside the image map to `<stage root>/<path>`.
  */
@@ -36,12 +36,9 @@ export interface ImageStage {
 }
 
 export interface ImageRootfs {
-  readonly stages: readonly ImageStage[];
   /** The last stage: the image. */
   readonly image: ImageStage;
   readonly entrypoint: readonly string[];
-  readonly cmd: readonly string[];
-  readonly user: string | undefined;
   /** The last stage's VOLUME paths. */
   readonly volumes: readonly string[];
   /** RUN instructions not run here (they need root on the host), as written. */
@@ -152,8 +149,6 @@ export async function buildImageRootfs(options: BuildOptions): Promise<ImageRoot
   const stages: ImageStage[] = [];
   const skipped: string[] = [];
   let entrypoint: string[] = [];
-  let cmd: string[] = [];
-  let user: string | undefined;
   let volumes: string[] = [];
   let stage: ImageStage | undefined;
   for (const instruction of instructions) {
@@ -165,7 +160,7 @@ export async function buildImageRootfs(options: BuildOptions): Promise<ImageRoot
       fs.mkdirSync(stage.root, { recursive: true });
       stages.push(stage);
       // What describes the image is the last stage's.
-      [entrypoint, cmd, user, volumes] = [[], [], undefined, []];
+      [entrypoint, volumes] = [[], []];
       log(`FROM ${text}`);
       continue;
     }
@@ -226,15 +221,12 @@ export async function buildImageRootfs(options: BuildOptions): Promise<ImageRoot
       case 'ENTRYPOINT':
         entrypoint = execForm('ENTRYPOINT', text);
         break;
-      case 'CMD':
-        cmd = execForm('CMD', text);
-        break;
-      case 'USER':
-        user = text;
-        break;
       case 'VOLUME':
         volumes = [...volumes, ...execForm('VOLUME', text)];
         break;
+      // The user is created by the skipped RUN; CMD, labels and ports do not change what runs here.
+      case 'USER':
+      case 'CMD':
       case 'LABEL':
       case 'EXPOSE':
         break;
@@ -246,5 +238,5 @@ export async function buildImageRootfs(options: BuildOptions): Promise<ImageRoot
   }
   const image = stages[stages.length - 1];
   if (!image) throw new Error('the Dockerfile has no FROM');
-  return { stages, image, entrypoint, cmd, user, volumes, skipped };
+  return { image, entrypoint, volumes, skipped };
 }
