@@ -4,8 +4,9 @@
  *   npx tsx bench/store/store-bench.ts [--dir /path] [--gib 1] [--rssGib 4] [--seconds 10] [--rounds 3]
  *                                      [--only name,...]
  *
- * 1. raw:      sequential pwrite of --gib GiB in the store's write-buffer block size, then fdatasync; and the raw
- *              fdatasync rate (1 KiB pwrite + fdatasync in a loop).
+ * 1. raw:      sequential pwrite of --gib GiB in the blocks the store writes in the async fill (one turn's
+ *              records, ~581 KB, not page-aligned), then fdatasync; and the raw fdatasync rate (1 KiB pwrite +
+ *              fdatasync in a loop).
  * 2. async:    FileMessageStore ASYNC_FLUSH, 1 KiB bodies, --gib GiB of records, 512 puts in flight; MB/s vs raw.
  *              Raw and async alternate for --rounds rounds and each round's ratio is printed, then the medians: this
  *              machine's virtual disk swings between ~270 and ~490 MB/s from one minute to the next, so one raw
@@ -47,7 +48,8 @@ const options = flags(process.argv.slice(2), {
 });
 const GiB = 1024 * 1024 * 1024;
 const BODY = Buffer.alloc(1024, 0x61);
-const WRITE_BLOCK = 1024 * 1024; // CommitLog DEFAULT_WRITE_BUFFER_BYTES
+/** Puts in flight in the async, rss and recovery fills. */
+const IN_FLIGHT = 512;
 const baseDir = options.dir || fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-store-bench-'));
 const figures: Record<string, unknown> = { benchmark: 'store', dir: baseDir };
 
@@ -81,6 +83,23 @@ const median = (values: number[]) => percentile(Float64Array.from(values).sort()
 function settle(): void {
   execFileSync('sync');
 }
+/**
+ * The size of the commit log's writes in the async fill, which the raw comparator replays. The fill runs in lockstep:
+ * each turn's IN_FLIGHT puts resolve together (ASYNC_FLUSH answers at the end of the turn) and their successors
+ * arrive in the next turn, so each turn appends IN_FLIGHT records and writes them with one pwrite (measured: every
+ * write of a 1 GiB fill was 512 × 1,135 = 581,120 bytes). One record's size comes from a probe store.
+ */
+async function storeWriteBlock(): Promise<{ bytes: number; recordBytes: number }> {
+  const store = openStore(fresh('probe'), 'ASYNC_FLUSH');
+  await store.start();
+  const result = await store.putMessage(message(0));
+  await store.shutdown();
+  fs.rmSync(path.join(baseDir, 'probe'), { recursive: true, force: true });
+  const recordBytes = result.append?.wroteBytes;
+  if (recordBytes === undefined) throw new Error(`probe put failed: ${result.status} ${result.remark ?? ''}`);
+  return { bytes: IN_FLIGHT * recordBytes, recordBytes };
+}
+
 const fresh = (name: string) => {
   const dir = path.join(baseDir, name);
   fs.rmSync(dir, { recursive: true, force: true });
@@ -109,17 +128,20 @@ async function fill(store: FileMessageStore, totalBytes: number, inFlight: numbe
   return count;
 }
 
-/** Raw sequential write of --gib GiB; with `syncRate`, also the raw fdatasync rate. Returns the write MB/s. */
-function raw(syncRate: boolean): number {
+/**
+ * Raw sequential write of --gib GiB in `blockBytes` writes, each starting where the last ended (so, like the
+ * store's, not page-aligned); with `syncRate`, also the raw fdatasync rate. Returns the write MB/s.
+ */
+function raw(syncRate: boolean, blockBytes: number): number {
   const file = path.join(fresh('raw'), 'segment');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const total = options.gib * GiB;
   const fd = fs.openSync(file, 'w+');
   fs.ftruncateSync(fd, total);
-  const block = Buffer.alloc(WRITE_BLOCK, 0x62);
+  const block = Buffer.alloc(blockBytes, 0x62);
   let started = process.hrtime.bigint();
   for (let position = 0; position < total; position += block.length)
-    fs.writeSync(fd, block, 0, block.length, position);
+    fs.writeSync(fd, block, 0, Math.min(block.length, total - position), position);
   fs.fdatasyncSync(fd);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const writeMBps = mb(total, seconds);
@@ -140,7 +162,7 @@ function raw(syncRate: boolean): number {
   fs.rmSync(file, { force: true });
   settle();
   console.log(
-    `raw disk: sequential write ${writeMBps} MB/s (${WRITE_BLOCK / 1024} KiB blocks, ${options.gib} GiB + fdatasync)` +
+    `raw disk: sequential write ${writeMBps} MB/s (${blockBytes}-byte blocks, ${options.gib} GiB + fdatasync)` +
       syncRateText,
   );
   return writeMBps;
@@ -152,7 +174,7 @@ async function asyncAppend(read: boolean): Promise<{ msgPerSecond: number; mbps:
   const store = openStore(dir, 'ASYNC_FLUSH');
   await store.start();
   const started = process.hrtime.bigint();
-  const count = await fill(store, options.gib * GiB, 512);
+  const count = await fill(store, options.gib * GiB, IN_FLIGHT);
   await store.shutdown(); // includes the final flush
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const bytes = store.stats().commitLogMaxOffset;
@@ -192,8 +214,14 @@ async function rawVersusAsync(withAsync: boolean): Promise<void> {
   const rounds = withAsync ? Math.max(1, options.rounds) : 1;
   const raws: number[] = [];
   const appends: Array<{ msgPerSecond: number; mbps: number }> = [];
+  const block = await storeWriteBlock();
+  figures.rawWriteBlockBytes = block.bytes;
+  console.log(
+    `raw writes replay the store's: ${block.bytes}-byte blocks (${IN_FLIGHT} records of ${block.recordBytes} bytes, ` +
+      'one pwrite per turn)',
+  );
   for (let round = 1; round <= rounds; round++) {
-    raws.push(raw(round === 1));
+    raws.push(raw(round === 1, block.bytes));
     if (!withAsync) continue;
     const append = await asyncAppend(round === rounds);
     appends.push(append);
@@ -322,7 +350,7 @@ function child(mode: 'crash' | 'rss', dir: string, gib: number): Promise<number[
 async function childMain(): Promise<void> {
   const store = openStore(options.dir, 'ASYNC_FLUSH');
   await store.start();
-  await fill(store, options.childGib * GiB, 512);
+  await fill(store, options.childGib * GiB, IN_FLIGHT);
   if (options.child === 'crash') {
     // Let the periodic checkpoint catch up, as it would in a running broker, then die without shutting down.
     await new Promise((r) => setTimeout(r, 1500));
