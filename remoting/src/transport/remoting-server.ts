@@ -151,6 +151,7 @@ export class RemotingServer {
       idleTimeoutMs: this.#options.idleTimeoutMs ?? 120_000,
       handler: (request, conn) => this.dispatch(request, conn),
       onMalformedFrame: (error) => this.#metrics?.malformedFrame(error.reason),
+      coalesceWrites: true,
       ...(this.#options.writeHighWaterMark !== undefined
         ? { writeHighWaterMark: this.#options.writeHighWaterMark }
         : {}),
