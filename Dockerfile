@@ -41,7 +41,12 @@ LABEL org.opencontainers.image.title="skyrocket" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.source="https://github.com/skyrocket/skyrocket"
-ENV NODE_ENV=production
+# V8 semi-spaces of up to 64 MiB (16 MiB by default) for every component, like the -Xmn of RocketMQ's runbroker.sh:
+# a broker's requests live for a turn or two, and with the default many survive a scavenge and get copied and
+# promoted. Under the Java producer's benchmark the broker ran 3-23 % more sends/s with ~40 % less minor-GC
+# time (docs/kubernetes.md, "Node.js heap"). Set NODE_OPTIONS in a pod's env to change it.
+ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=64
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules/ node_modules/

@@ -103,6 +103,7 @@ describe('the container image, built from the Dockerfile without Docker', () => 
     expect(image.skipped).toEqual([expect.stringMatching(/^groupadd .* && useradd .* && chown /)]);
     expect(image.entrypoint).toEqual(['node', '/app/cli/dist/main.js']);
     expect(image.env.NODE_ENV).toBe('production');
+    expect(image.env.NODE_OPTIONS).toBe('--max-semi-space-size=64');
     expect(image.volumes).toEqual(['/var/lib/skyrocket']);
     expect(image.workdir).toBe('/var/lib/skyrocket');
   });
@@ -127,6 +128,10 @@ describe('the container image, built from the Dockerfile without Docker', () => 
       'the broker to say where it listens',
       () => /Broker broker-image \(id 0\) listening on 127\.0\.0\.1:(\d+)/.exec(broker.stderr())?.[1],
       { timeoutMs: 30_000 },
+    );
+    // The image's V8 options reach the process (the image's Node refuses to start on a flag it does not allow).
+    expect(fs.readFileSync(`/proc/${String(broker.child.pid)}/environ`, 'latin1').split('\0')).toContain(
+      'NODE_OPTIONS=--max-semi-space-size=64',
     );
     const cluster = new TestCluster(namesrvAddr, `127.0.0.1:${brokerPort}`);
     const topic = uniqueName('ImageTopic');
