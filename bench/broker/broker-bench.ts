@@ -78,7 +78,8 @@ async function startSkyrocket(): Promise<{ namesrvAddr: string; stop: () => Prom
   const brokerPort = await freePort();
   const children: ChildProcess[] = [];
   const run = (script: string, args: string[]) => {
-    const child = spawn(process.execPath, [path.join(root, script), ...args], {
+    // The image's V8 options (Dockerfile NODE_OPTIONS), as the Apache peers get their JVM options.
+    const child = spawn(process.execPath, ['--max-semi-space-size=64', path.join(root, script), ...args], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     children.push(child);
