@@ -1,6 +1,22 @@
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { createRequest, RemotingClient, RequestCode } from '@skyrocket/remoting';
+import { parseDockerfile, parseEnv } from '../scripts/image/dockerfile';
 import { waitUntil } from '../test/compat/harness/java';
+
+/**
+ * The Node.js options the image sets (the Dockerfile's last NODE_OPTIONS), for benchmarks to run Skyrocket's
+ * processes as deployed, as the Apache peers run with their JVM options.
+ */
+export function imageNodeOptions(): string[] {
+  const dockerfile = readFileSync(path.join(__dirname, '..', 'Dockerfile'), 'utf8');
+  const value = parseDockerfile(dockerfile)
+    .filter((instruction) => instruction.keyword === 'ENV')
+    .flatMap((instruction) => parseEnv(instruction.args))
+    .filter(([name]) => name === 'NODE_OPTIONS')
+    .at(-1)?.[1];
+  return value ? value.split(/\s+/) : [];
+}
 
 /** Percentile of an ascending-sorted array (nearest rank). */
 export function percentile(sorted: ArrayLike<number>, p: number): number {

@@ -21,7 +21,7 @@ import {
   startApacheBroker,
   startApacheNameServer,
 } from '../../test/compat/harness/java';
-import { flags, waitForRegistration } from '../harness';
+import { flags, imageNodeOptions, waitForRegistration } from '../harness';
 
 const options = flags(process.argv.slice(2), { inFlight: 64, size: 1024, warmup: 5, seconds: 15, only: '' });
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-broker-bench-'));
@@ -78,8 +78,7 @@ async function startSkyrocket(): Promise<{ namesrvAddr: string; stop: () => Prom
   const brokerPort = await freePort();
   const children: ChildProcess[] = [];
   const run = (script: string, args: string[]) => {
-    // The image's V8 options (Dockerfile NODE_OPTIONS), as the Apache peers get their JVM options.
-    const child = spawn(process.execPath, ['--max-semi-space-size=64', path.join(root, script), ...args], {
+    const child = spawn(process.execPath, [...imageNodeOptions(), path.join(root, script), ...args], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     children.push(child);

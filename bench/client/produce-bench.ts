@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureCompatBuild, freePort, killAllJavaProcesses } from '../../test/compat/harness/java';
-import { flags, waitForRegistration } from '../harness';
+import { flags, imageNodeOptions, waitForRegistration } from '../harness';
 
 const options = flags(process.argv.slice(2), {
   inFlight: 64,
@@ -155,6 +155,7 @@ async function startSkyrocket(): Promise<{ namesrvAddr: string; stop: () => Prom
   const child: ChildProcess = spawn(
     process.execPath,
     [
+      ...imageNodeOptions(),
       cli,
       'start',
       ...['--data-dir', path.join(work, 'data'), '--listen-host', '127.0.0.1', '--host', '127.0.0.1'],

@@ -34,6 +34,22 @@ export function parseDockerfile(text: string): Instruction[] {
   });
 }
 
+/** `ENV a=b c=d` (unquoted values) or `ENV a b`. */
+export function parseEnv(args: string): Array<[string, string]> {
+  if (!args.includes('=')) {
+    const [name, ...rest] = args.split(/\s+/);
+    return name ? [[name, rest.join(' ')]] : [];
+  }
+  return args
+    .split(/\s+/)
+    .filter((word) => word !== '')
+    .map((word) => {
+      const at = word.indexOf('=');
+      if (at <= 0) throw new Error(`ENV ${args}: only name=value pairs without spaces are handled`);
+      return [word.slice(0, at), word.slice(at + 1)];
+    });
+}
+
 /** COPY's flags and its sources and destination. */
 export function parseCopy(args: string): { from?: string; sources: string[]; destination: string } {
   const words = args.split(/\s+/).filter((w) => w !== '');

@@ -23,6 +23,7 @@ import {
   dockerignoreMatchers,
   parseCopy,
   parseDockerfile,
+  parseEnv,
   type Instruction,
 } from './dockerfile';
 import type { NodeRuntime } from './node-runtime';
@@ -65,22 +66,6 @@ function substitute(text: string, args: ReadonlyMap<string, string>): string {
     const value = args.get(String(braced ?? bare));
     return value ?? whole;
   });
-}
-
-/** `ENV a=b c=d` (unquoted values) or `ENV a b`. */
-function parseEnv(args: string): Array<[string, string]> {
-  if (!args.includes('=')) {
-    const [name, ...rest] = args.split(/\s+/);
-    return name ? [[name, rest.join(' ')]] : [];
-  }
-  return args
-    .split(/\s+/)
-    .filter((word) => word !== '')
-    .map((word) => {
-      const at = word.indexOf('=');
-      if (at <= 0) throw new Error(`ENV ${args}: only name=value pairs without spaces are handled`);
-      return [word.slice(0, at), word.slice(at + 1)];
-    });
 }
 
 /** An exec-form (JSON array) ENTRYPOINT or CMD; the shell form is not used by the Dockerfile. */
