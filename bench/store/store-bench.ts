@@ -90,11 +90,12 @@ function settle(): void {
  * write of a 1 GiB fill was 512 × 1,135 = 581,120 bytes). One record's size comes from a probe store.
  */
 async function storeWriteBlock(): Promise<{ bytes: number; recordBytes: number }> {
-  const store = openStore(fresh('probe'), 'ASYNC_FLUSH');
+  const dir = fresh('probe');
+  const store = openStore(dir, 'ASYNC_FLUSH');
   await store.start();
   const result = await store.putMessage(message(0));
   await store.shutdown();
-  fs.rmSync(path.join(baseDir, 'probe'), { recursive: true, force: true });
+  fs.rmSync(dir, { recursive: true, force: true });
   const recordBytes = result.append?.wroteBytes;
   if (recordBytes === undefined) throw new Error(`probe put failed: ${result.status} ${result.remark ?? ''}`);
   return { bytes: IN_FLIGHT * recordBytes, recordBytes };
