@@ -20,7 +20,9 @@
  * 6. rss:      a child writes --rssGib GiB (ASYNC); its RSS is sampled every 250 ms: it must stay flat.
  * 7. peer:     Apache RocketMQ 5.3.3's own store (DefaultMessageStore, default config: ASYNC_FLUSH, mmap'd 1 GiB
  *              files) fed the same 1 KiB records by 2 putMessage threads (test/compat/java ApacheStoreBench), then
- *              one final flush: MB/s next to the raw write and to the async phase. Needs Java 17 + Maven.
+ *              one final flush: MB/s next to the raw write and to the async phase. Then the same store in SYNC_FLUSH
+ *              (its GroupCommitService) with 64 putMessage threads for --seconds: msg/s and p50/p99 next to the
+ *              sync phase's. Needs Java 17 + Maven.
  *
  * The last line is every figure as one JSON object.
  *
@@ -249,14 +251,11 @@ async function rawVersusAsync(withAsync: boolean): Promise<void> {
   );
 }
 
-/** Apache RocketMQ's DefaultMessageStore on the same workload (see the header). */
-async function peer(): Promise<void> {
+/** Runs ApacheStoreBench in a fresh directory and returns its summary line. */
+async function runApacheStore<Summary>(args: string[]): Promise<Summary> {
   await ensureCompatBuild();
   const dir = fresh('peer');
-  const threads = 2;
-  // Just under the target so the records stay in the first 1 GiB file, as the async phase's do.
-  const bytes = options.gib * GiB - 4 * 1024 * 1024;
-  const run = await runJava('ApacheStoreBench', [dir, String(bytes), String(threads)], {
+  const run = await runJava('ApacheStoreBench', [dir, ...args], {
     timeoutMs: 600_000,
     heap: '1g',
     tuned: true,
@@ -264,11 +263,24 @@ async function peer(): Promise<void> {
   fs.rmSync(dir, { recursive: true, force: true });
   settle();
   const summary = run.lines.find(
-    (l): l is { event: string; messages: number; bytes: number; fillSeconds: number; flushSeconds: number } =>
-      typeof l === 'object' && l !== null && (l as { event?: string }).event === 'summary',
+    (l) => typeof l === 'object' && l !== null && (l as { event?: string }).event === 'summary',
   );
   if (run.code !== 0 || !summary)
     throw new Error(`ApacheStoreBench failed (${run.code}): ${run.stderr.slice(-2000)}`);
+  return summary as Summary;
+}
+
+/** Apache RocketMQ's DefaultMessageStore on the same workloads (see the header). */
+async function peer(): Promise<void> {
+  const threads = 2;
+  // Just under the target so the records stay in the first 1 GiB file, as the async phase's do.
+  const bytes = options.gib * GiB - 4 * 1024 * 1024;
+  const summary = await runApacheStore<{
+    messages: number;
+    bytes: number;
+    fillSeconds: number;
+    flushSeconds: number;
+  }>([String(bytes), String(threads)]);
   const seconds = summary.fillSeconds + summary.flushSeconds;
   figures.peerAsyncMsgPerSecond = Math.round(summary.messages / seconds);
   figures.peerAsyncMBps = mb(summary.bytes, seconds);
@@ -282,6 +294,27 @@ async function peer(): Promise<void> {
       `final flush ${figures.peerFlushSeconds} s)` +
       (raw > 0 ? ` = ${(Number(figures.peerAsyncMBps) / raw).toFixed(2)}× the median raw write` : '') +
       (ours > 0 ? `; Skyrocket's store ${(ours / Number(figures.peerAsyncMBps)).toFixed(2)}× it` : ''),
+  );
+
+  // SYNC_FLUSH: the same 64 appenders as the sync phase, one put at a time each; the byte cap only guards the run.
+  const sync = await runApacheStore<{
+    messages: number;
+    seconds: number;
+    p50Ms: number;
+    p99Ms: number;
+    flushTimeouts: number;
+  }>([String(options.gib * GiB - 4 * 1024 * 1024), '64', String(options.seconds)]);
+  figures.peerSyncMsgPerSecond = Math.round(sync.messages / sync.seconds);
+  figures.peerSyncP50Ms = Number(sync.p50Ms.toFixed(2));
+  figures.peerSyncP99Ms = Number(sync.p99Ms.toFixed(2));
+  figures.peerSyncFlushTimeouts = sync.flushTimeouts;
+  console.log(
+    `peer: Apache RocketMQ DefaultMessageStore SYNC_FLUSH, 64 putMessage threads: ` +
+      `${figures.peerSyncMsgPerSecond} msg/s, p50 ${figures.peerSyncP50Ms} ms, p99 ${figures.peerSyncP99Ms} ms, ` +
+      `${sync.flushTimeouts} flush timeouts` +
+      (figures.syncMsgPerSecond === undefined
+        ? ''
+        : `; Skyrocket's store ${(Number(figures.syncMsgPerSecond) / Number(figures.peerSyncMsgPerSecond)).toFixed(2)}× it`),
   );
 }
 
@@ -415,8 +448,8 @@ async function main(): Promise<void> {
   const selected = (name: string) => options.only === '' || options.only.split(',').includes(name);
   console.log(`store benchmark in ${baseDir} (${os.cpus().length} cores)`);
   if (selected('raw') || selected('async')) await rawVersusAsync(selected('async'));
-  if (selected('peer')) await peer();
   if (selected('sync')) await syncAppend();
+  if (selected('peer')) await peer();
   if (selected('recovery')) await recovery();
   if (selected('rss')) await rss();
   console.log(JSON.stringify(figures));
