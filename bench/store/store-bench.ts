@@ -13,6 +13,11 @@
  *              sample next to one store sample says more about the disk than about the store. After each phase
  *              deletes its files, `sync` lets the filesystem finish (the root is mounted with `discard`, so a
  *              deleted GiB is trimmed at the next journal commit) before the next phase starts.
+ * 2b. floor:   the least any JavaScript store could do for the async phase's workload, as a yardstick for the
+ *              store's own cost: the same 512 puts in flight, each writing the record's fixed header fields, its
+ *              body and the body's CRC into a buffer and answering at the end of the turn after one pwrite, a periodic
+ *              fdatasync every 500 ms, and a final one; no validation, offsets per queue, msgIds, ConsumeQueue or
+ *              index. One round, next to the median raw write and the async phase.
  * 3. sync:     SYNC_FLUSH, 64 concurrent appenders, 1 KiB bodies, --seconds: msg/s and p50/p99 put latency.
  * 4. read:     ConsumeQueue scan + record fetch of everything written by (2), from the page cache.
  * 5. recovery: a child writes --gib GiB and is SIGKILLed; time to reopen from the checkpoint, and with no
@@ -34,6 +39,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { crc32 } from '@skyrocket/remoting/message';
 import { FileMessageStore, type FlushDiskType, type MessageToStore } from '@skyrocket/store';
 import { flags, percentile } from '../harness';
 import { ensureCompatBuild, runJava } from '../../test/compat/harness/java';
@@ -270,6 +276,82 @@ async function runApacheStore<Summary>(args: string[]): Promise<Summary> {
   return summary as Summary;
 }
 
+/** The floor phase (see the header): a minimal writer of the async phase's records, in its write pattern. */
+async function floor(): Promise<void> {
+  const { recordBytes } = await storeWriteBlock();
+  const file = path.join(fresh('floor'), 'segment');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const total = options.gib * GiB;
+  const fd = fs.openSync(file, 'w+');
+  fs.ftruncateSync(fd, total);
+  const buffer = Buffer.allocUnsafeSlow(1024 * 1024);
+  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.length);
+  let length = 0;
+  let position = 0;
+  let turn: { promise: Promise<string>; resolve: (status: string) => void } | undefined;
+  const endTurn = () => {
+    fs.writeSync(fd, buffer, 0, length, position);
+    position += length;
+    length = 0;
+    const ended = turn;
+    turn = undefined;
+    ended?.resolve('PUT_OK');
+  };
+  const put = (queueId: number, bornTimestamp: number) => {
+    const at = length;
+    view.setInt32(at, recordBytes);
+    view.setInt32(at + 4, 0xdaa320a7 | 0);
+    view.setInt32(at + 8, crc32(BODY));
+    view.setInt32(at + 12, queueId);
+    view.setFloat64(at + 28, position + at);
+    view.setFloat64(at + 40, bornTimestamp);
+    view.setFloat64(at + 56, Date.now());
+    buffer.set(BODY, at + 100);
+    length += recordBytes;
+    const append = { wroteOffset: position + at, wroteBytes: recordBytes };
+    if (turn === undefined) {
+      let resolve: (status: string) => void = () => undefined;
+      const promise = new Promise<string>((r) => (resolve = r));
+      turn = { promise, resolve };
+      setImmediate(endTurn);
+    }
+    return turn.promise.then((status) => ({ status, append }));
+  };
+  const flusher = setInterval(() => fs.fdatasync(fd, () => undefined), 500);
+  let written = 0;
+  let count = 0;
+  const started = process.hrtime.bigint();
+  // Stops a turn short of the file's end, as the store's last turn cannot overrun it either.
+  const limit = total - IN_FLIGHT * recordBytes;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async (_, i) => {
+      while (written < limit) {
+        const result = await put(i % 8, Date.now());
+        written += result.append.wroteBytes;
+        count++;
+      }
+    }),
+  );
+  clearInterval(flusher);
+  fs.fdatasyncSync(fd);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  fs.closeSync(fd);
+  fs.rmSync(file, { force: true });
+  settle();
+  figures.floorMsgPerSecond = Math.round(count / seconds);
+  figures.floorMBps = mb(written, seconds);
+  const raw = Number(figures.rawWriteMBps);
+  const ours = Number(figures.asyncAppendMBps);
+  console.log(
+    `floor (header + body + CRC per record, one pwrite per turn, nothing else): ${figures.floorMsgPerSecond} msg/s, ` +
+      `${figures.floorMBps} MB/s` +
+      (raw > 0 ? ` = ${(Number(figures.floorMBps) / raw).toFixed(2)}× the median raw write` : '') +
+      (ours > 0
+        ? `; the store's ASYNC_FLUSH append ${(ours / Number(figures.floorMBps)).toFixed(2)}× it`
+        : ''),
+  );
+}
+
 /** Apache RocketMQ's DefaultMessageStore on the same workloads (see the header). */
 async function peer(): Promise<void> {
   const threads = 2;
@@ -448,6 +530,7 @@ async function main(): Promise<void> {
   const selected = (name: string) => options.only === '' || options.only.split(',').includes(name);
   console.log(`store benchmark in ${baseDir} (${os.cpus().length} cores)`);
   if (selected('raw') || selected('async')) await rawVersusAsync(selected('async'));
+  if (selected('floor')) await floor();
   if (selected('sync')) await syncAppend();
   if (selected('peer')) await peer();
   if (selected('recovery')) await recovery();
