@@ -19,8 +19,9 @@ import { Admin } from '@skyrocket/client';
 import { createRequest, encodeHeader, RemotingClient, RequestCode, ResponseCode } from '@skyrocket/remoting';
 import { startNameServer } from '../harness/nameserver';
 import { uniqueName } from '../harness/names';
-import { spawnServer, type ServerProcess } from '../harness/server-process';
+import type { ServerProcess } from '../harness/server-process';
 import { waitFor } from '../harness/wait-for';
+import { numbered, startBrokerCli, storedCount } from './harness/broker-cli';
 import {
   ensureCompatBuild,
   freeBrokerPorts,
@@ -31,53 +32,10 @@ import {
 
 jest.setTimeout(300_000);
 
-const CLI = path.resolve(__dirname, '../../cli/dist/main.js');
 const BROKER_NAME = 'broker-crash';
 /** Stored messages before the kill in each round (different moments of the store's life, not one lucky spot). */
 const KILL_AFTER = [300, 1100, 650];
 const FLUSH = ['ASYNC_FLUSH', 'SYNC_FLUSH', 'ASYNC_FLUSH'] as const;
-
-/**
- * `skyrocket broker` (the built CLI) on loopback with 4 MiB commit-log segments and `flags`; resolves once it
- * listens and the NameServer lists it as broker `brokerId` of `brokerName`.
- */
-async function startBrokerCli(
-  admin: Admin,
-  brokerName: string,
-  brokerId: number,
-  flags: string[],
-): Promise<ServerProcess> {
-  const broker = spawnServer(
-    process.execPath,
-    [
-      CLI,
-      'broker',
-      ...['--listen-host', '127.0.0.1', '--brokerIP1', '127.0.0.1', '--http-host', '127.0.0.1'],
-      ...['--broker-name', brokerName, '--broker-id', String(brokerId), '--http-port', '0'],
-      ...['--mapped-file-size-commit-log', String(4 * 1024 * 1024), '--log-level', 'warn'],
-      ...flags,
-    ],
-    { env: { ...process.env, NAMESRV_ADDR: '' } },
-  );
-  await waitFor(
-    `broker ${brokerName}/${brokerId} to listen`,
-    () => / listening on 127\.0\.0\.1:\d+/.test(broker.stderr()) || broker.child.exitCode !== null,
-    { timeoutMs: 30_000 },
-  );
-  expect(broker.child.exitCode).toBeNull();
-  await waitFor(
-    `broker ${brokerName}/${brokerId} to register with the NameServer`,
-    async () =>
-      (await admin.listClusters()).clusters.some((c) =>
-        c.brokers.some((b) => b.brokerName === brokerName && b.addresses[brokerId] !== undefined),
-      ),
-    { timeoutMs: 30_000 },
-  );
-  return broker;
-}
-
-/** msg-0 .. msg-(count-1), sorted as the consumer's bodies are. */
-const numbered = (count: number): string[] => Array.from({ length: count }, (_, i) => `msg-${i}`).sort();
 
 describe('a broker killed with SIGKILL under the Java producer', () => {
   let workDir: string;
@@ -115,11 +73,6 @@ describe('a broker killed with SIGKILL under the Java producer', () => {
     return broker;
   }
 
-  async function storedCount(topic: string): Promise<number> {
-    const stats = await admin.topicStats(topic);
-    return stats.reduce((sum, s) => sum + s.maxOffset - s.minOffset, 0);
-  }
-
   /** Reads the whole topic with a new Java push consumer and checks it holds exactly msg-0 .. msg-(stored-1). */
   async function expectIntact(topic: string, stored: number): Promise<void> {
     const consumed = await pushConsume(namesrvAddr, topic, uniqueName('CrashGroup'), stored, 90);
@@ -142,7 +95,7 @@ describe('a broker killed with SIGKILL under the Java producer', () => {
         const producing = produce(namesrvAddr, topic, 1_000_000, { timeoutMs: 120_000 });
         await waitFor(
           `${killAfter} messages to be stored`,
-          async () => (await storedCount(topic)) >= killAfter,
+          async () => (await storedCount(admin, topic)) >= killAfter,
           {
             timeoutMs: 90_000,
             intervalMs: 10,
@@ -156,7 +109,7 @@ describe('a broker killed with SIGKILL under the Java producer', () => {
         expect(acked.length).toBeGreaterThanOrEqual(killAfter - 1);
 
         running = await startBrokerProcess(flush);
-        const stored = await storedCount(topic);
+        const stored = await storedCount(admin, topic);
         // Every acknowledged message, and at most the one in flight when the broker died.
         expect(stored === acked.length || stored === acked.length + 1).toBe(true);
         await expectIntact(topic, stored);
@@ -165,7 +118,7 @@ describe('a broker killed with SIGKILL under the Java producer', () => {
       // The first round's messages went through every later crash and recovery.
       await startBrokerProcess('ASYNC_FLUSH');
       const first = topics[0] as string;
-      await expectIntact(first, await storedCount(first));
+      await expectIntact(first, await storedCount(admin, first));
     } catch (error) {
       throw new Error(`${String(error)}\n\nbroker stderr:\n${broker?.stderr().slice(-10_000) ?? ''}`);
     }
