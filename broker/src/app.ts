@@ -6,6 +6,8 @@ import {
   firstNonLoopbackIpv4,
   createLogger,
   createMetricsRegistry,
+  isSkyrocketError,
+  SkyrocketError,
   systemClock,
   type Clock,
   type Logger,
@@ -15,7 +17,7 @@ import { MessageClientIdGenerator, RemotingClient, RemotingServer, RequestCode }
 import { FileMessageStore, type MessageStore } from '@skyrocket/store';
 import { ConsumerManager, ProducerManager } from './client/client-managers';
 import { RebalanceLockManager } from './client/rebalance-lock-manager';
-import { parseDelayLevels, type BrokerConfig } from './config';
+import { BROKER_ENV_PREFIX, parseDelayLevels, type BrokerConfig } from './config';
 import { HaClient } from './ha/ha-client';
 import { HaServer } from './ha/ha-server';
 import { SyncMasterStore } from './ha/sync-master-store';
@@ -107,6 +109,7 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
       commitLogSegmentBytes: config.mappedFileSizeCommitLog,
       maxMessageBytes: config.maxMessageSize + 64 * 1024,
       fileReservedHours: config.fileReservedTime,
+      ...(config.truncateCorruptedAt >= 0 ? { truncateCorruptedAt: config.truncateCorruptedAt } : {}),
       delayLevelMillis: delayLevels,
       clock,
       logger: logger.child({ module: 'store' }),
@@ -455,7 +458,17 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
     ha: { server: haServer, client: haClient },
     brokerAddr,
     async start() {
-      await store.start();
+      try {
+        await store.start();
+      } catch (error) {
+        // The store's message names its truncateCorruptedAt option; say how a broker is given it.
+        if (!isSkyrocketError(error, 'STORE_CORRUPTED')) throw error;
+        throw new SkyrocketError(
+          'STORE_CORRUPTED',
+          `${error.message} (a broker takes it as --truncate-corrupted-at, truncateCorruptedAt in its config file, or ${BROKER_ENV_PREFIX}TRUNCATE_CORRUPTED_AT)`,
+          { cause: error },
+        );
+      }
       if (haServer) haPort = await haServer.listen();
       if (haClient) {
         haClient.start();

@@ -67,6 +67,11 @@ export const BrokerConfigSchema = z.object({
     .default(4 * 1024 * 1024)
     .describe('Largest message body accepted (RocketMQ maxMessageSize: 4 MiB)'),
   fileReservedTime: configInt(1).default(72).describe('Hours commit-log segments are kept'),
+  truncateCorruptedAt: configInt(-1)
+    .default(-1)
+    .describe(
+      'Commit-log offset of a corrupted record that a start refused with STORE_CORRUPTED: start anyway, dropping every record from that offset on. Only the offset the error names is accepted; -1 (the default) refuses to start on a corrupted record',
+    ),
   autoCreateTopicEnable: configBoolean().default(true).describe('Create topics on first send through TBW102'),
   defaultTopicQueueNums: configInt(1, 1024).default(8).describe('Queues of TBW102 (and topics it creates)'),
   autoCreateSubscriptionGroup: configBoolean()

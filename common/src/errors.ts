@@ -49,7 +49,8 @@ export const ErrorCatalog = {
   STORE_CORRUPTED: {
     code: -1,
     retriable: false,
-    description: 'A store file holds invalid data; the store refuses to start rather than serve it',
+    description:
+      'A store file holds invalid data; the store refuses to start rather than serve it. For a corrupted commit-log record the message names its offset, and the broker setting truncateCorruptedAt set to that offset starts by dropping everything from there on',
   },
   STORE_IO_ERROR: { code: 14, retriable: true, description: 'A store file could not be read or written' },
   DISK_FULL: {

@@ -627,7 +627,7 @@ describe('CommitLog recovery', () => {
     expect(isSkyrocketError(error, 'STORE_CORRUPTED')).toBe(true);
     expect((error as Error).message).toContain(`record at offset ${bad.commitLogOffset}`);
     expect((error as Error).message).toContain(`next at offset ${dispatch[4]!.commitLogOffset}`);
-    expect((error as Error).message).toContain(`truncateCorruptedAt: ${bad.commitLogOffset}`);
+    expect((error as Error).message).toContain(`truncateCorruptedAt set to ${bad.commitLogOffset}`);
     expect((error as Error).message).toMatch(/crc-mismatch/);
 
     const wrongOffset = caught(() =>

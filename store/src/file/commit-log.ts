@@ -1133,7 +1133,7 @@ export class CommitLog {
         : ` (truncateCorruptedAt is ${requested}, which is not where the corruption is)`;
     return new SkyrocketError(
       'STORE_CORRUPTED',
-      `commit log record at offset ${offset} in ${this.#segments.dir} is corrupted (${reason}), but valid records follow (the next at offset ${nextValid}); refusing to start rather than serve or silently drop them${mismatch}. To drop everything from offset ${offset} on, restart with the store option truncateCorruptedAt: ${offset}`,
+      `commit log record at offset ${offset} in ${this.#segments.dir} is corrupted (${reason}), but valid records follow (the next at offset ${nextValid}); refusing to start rather than serve or silently drop them${mismatch}. To drop everything from offset ${offset} on, start again with truncateCorruptedAt set to ${offset}`,
     );
   }
 
