@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BLANK_MAGIC_CODE, decodeRecord } from '@skyrocket/remoting/message';
 import { FakeClock } from '../../../common/src/testing/fake-clock';
-import { ABORT_FILE, COMMITLOG_DIR } from '../layout';
+import { ABORT_FILE, COMMITLOG_DIR, CONSUMEQUEUE_DIR, INDEX_DIR } from '../layout';
 import { MemoryMessageStore } from '../memory/memory-message-store';
 import type { MessageStore } from '../message-store';
 import { messageStoreContract } from '../testing/message-store.contract';
@@ -57,6 +57,135 @@ describe('FileMessageStore delay levels', () => {
         filter: { matchesTagsCode: (code) => (codes.push(code), true) },
       });
       expect(codes).toEqual([clock.now() + 7000]);
+    } finally {
+      await store.shutdown();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('FileMessageStore retention (RocketMQ CleanCommitLogService)', () => {
+  const SEGMENT = 64 * 1024;
+  const INTERVAL = 10_000;
+  const TOPIC = 'RetentionTopic';
+
+  /**
+   * A SYNC_FLUSH store (every put durable once it answers, so retention may take any full segment) on a fake clock,
+   * holding `count` 1 KiB messages in one queue, one every `stepMs` of fake time, each with a key for the index.
+   */
+  async function filledStore(options: Partial<FileMessageStoreOptions>, count: number, stepMs = 1000) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-retention-'));
+    const clock = new FakeClock(1_700_000_000_000);
+    const open = () =>
+      new FileMessageStore({
+        rootDir: dir,
+        storeHost: { address: '127.0.0.1', port: 10911 },
+        clock,
+        flushDiskType: 'SYNC_FLUSH',
+        commitLogSegmentBytes: SEGMENT,
+        consumeQueueEntriesPerSegment: 16,
+        indexHashSlots: 64,
+        indexMaxEntries: 32,
+        retentionIntervalMs: INTERVAL,
+        ...options,
+      });
+    const store = open();
+    await store.start();
+    const offsets: number[] = [];
+    for (let i = 0; i < count; i++) {
+      clock.advance(stepMs);
+      const put = await store.putMessage(
+        messageToStore({ topic: TOPIC, body: Buffer.alloc(1024, i), properties: { KEYS: `key-${i}` } }),
+      );
+      expect(put.status).toBe('PUT_OK');
+      offsets.push(put.append?.wroteOffset ?? -1);
+    }
+    return { dir, clock, store, offsets, open };
+  }
+
+  /** The commit-log segment files on disk, by start offset. */
+  const segmentsOf = (dir: string) =>
+    fs
+      .readdirSync(path.join(dir, COMMITLOG_DIR))
+      .map(Number)
+      .sort((a, b) => a - b);
+
+  it('deletes the segments whose last message is older than the reserved time, and every reader follows', async () => {
+    const { dir, clock, store, offsets, open } = await filledStore({ fileReservedHours: 1 }, 200);
+    try {
+      const lastSegment = Math.floor((store.getMaxPhyOffset() - 1) / SEGMENT) * SEGMENT;
+      expect(lastSegment).toBeGreaterThanOrEqual(3 * SEGMENT);
+      // Not yet an hour old: retention runs and keeps everything.
+      clock.advance(2 * INTERVAL);
+      expect(segmentsOf(dir)).toEqual(
+        Array.from({ length: lastSegment / SEGMENT + 1 }, (_, i) => i * SEGMENT),
+      );
+
+      clock.advance(3_600_000);
+      // Every full segment is past the reserved time; the active one (being written) stays.
+      expect(segmentsOf(dir)).toEqual([lastSegment]);
+      expect(store.getMinPhyOffset()).toBe(lastSegment);
+      const firstKept = offsets.findIndex((offset) => offset >= lastSegment);
+      expect(store.getMinOffsetInQueue(TOPIC, 0)).toBe(firstKept);
+      expect(store.getMaxOffsetInQueue(TOPIC, 0)).toBe(200);
+
+      // A reader of a deleted segment is told the offset moved, and where to go; lookups find nothing there.
+      const old = await store.getMessage(TOPIC, 0, 0, { maxMessages: 8 });
+      expect(old).toMatchObject({
+        status: 'OFFSET_TOO_SMALL',
+        nextBeginOffset: firstKept,
+        minOffset: firstKept,
+      });
+      expect(old.records).toHaveLength(0);
+      expect(await store.lookMessageByOffset(offsets[0] ?? -1)).toBeUndefined();
+      expect(await store.queryMessage(TOPIC, 'key-0', 8, 0, Number.MAX_SAFE_INTEGER)).toHaveLength(0);
+      // What is kept is served as before.
+      const kept = await store.getMessage(TOPIC, 0, firstKept, { maxMessages: 8 });
+      expect(kept.status).toBe('FOUND');
+      expect(
+        kept.records[0]?.equals(
+          (await store.lookMessageByOffset(offsets[firstKept] ?? -1)) ?? Buffer.alloc(0),
+        ),
+      ).toBe(true);
+      expect(await store.queryMessage(TOPIC, 'key-199', 8, 0, Number.MAX_SAFE_INTEGER)).toHaveLength(1);
+      // The consume-queue and index files of the deleted range are gone too (entries per CQ file: 16).
+      const cqFiles = fs.readdirSync(path.join(dir, CONSUMEQUEUE_DIR, TOPIC, '0'));
+      expect(Math.min(...cqFiles.map(Number))).toBeGreaterThan(0);
+      expect(fs.readdirSync(path.join(dir, INDEX_DIR)).length).toBeLessThan(200 / 32);
+
+      // It holds after a restart.
+      await store.shutdown();
+      const reopened = open();
+      await reopened.start();
+      try {
+        expect(reopened.getMinPhyOffset()).toBe(lastSegment);
+        expect(reopened.getMinOffsetInQueue(TOPIC, 0)).toBe(firstKept);
+        expect((await reopened.getMessage(TOPIC, 0, 0, { maxMessages: 8 })).status).toBe('OFFSET_TOO_SMALL');
+      } finally {
+        await reopened.shutdown();
+      }
+    } finally {
+      await store.shutdown();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('past the disk-use threshold deletes the oldest segment each round whatever its age, never the active one', async () => {
+    // A ratio of 0: any used disk is past it, so every round finds the disk "full".
+    // Filled within one retention interval, so no round runs before the test's.
+    const { dir, clock, store } = await filledStore({ diskMaxUsedRatio: 0, fileReservedHours: 72 }, 200, 10);
+    try {
+      const segments = segmentsOf(dir);
+      expect(segments.length).toBeGreaterThanOrEqual(4);
+      for (let round = 1; round < segments.length; round++) {
+        clock.advance(INTERVAL);
+        expect(segmentsOf(dir)).toEqual(segments.slice(round));
+        expect(store.getMinPhyOffset()).toBe(segments[round]);
+      }
+      clock.advance(5 * INTERVAL);
+      expect(segmentsOf(dir)).toEqual(segments.slice(-1));
+      const put = await store.putMessage(messageToStore({ topic: TOPIC, body: Buffer.alloc(1024) }));
+      expect(put.status).toBe('PUT_OK');
     } finally {
       await store.shutdown();
       fs.rmSync(dir, { recursive: true, force: true });
