@@ -14,7 +14,7 @@ import {
   type TimerHandle,
 } from '@skyrocket/common';
 import { MessageClientIdGenerator, RemotingClient, RemotingServer, RequestCode } from '@skyrocket/remoting';
-import { FileMessageStore, type MessageStore } from '@skyrocket/store';
+import { FileMessageStore, type FileMessageStoreOptions, type MessageStore } from '@skyrocket/store';
 import { ConsumerManager, ProducerManager } from './client/client-managers';
 import { RebalanceLockManager } from './client/rebalance-lock-manager';
 import { BROKER_ENV_PREFIX, parseDelayLevels, type BrokerConfig } from './config';
@@ -88,6 +88,31 @@ export interface Broker {
 }
 
 /**
+ * The store's options from the broker's settings, which keep RocketMQ's MessageStoreConfig names. `storeHost` is
+ * passed through as is: the broker sets its port once it listens.
+ */
+export function fileStoreOptions(
+  config: BrokerConfig,
+  storeHost: FileMessageStoreOptions['storeHost'],
+): Omit<FileMessageStoreOptions, 'clock' | 'logger'> {
+  return {
+    rootDir: path.resolve(config.storePathRootDir),
+    storeHost,
+    flushDiskType: config.flushDiskType,
+    commitLogSegmentBytes: config.mappedFileSizeCommitLog,
+    // Room for the record's header, topic and properties around the largest body.
+    maxMessageBytes: config.maxMessageSize + 64 * 1024,
+    fileReservedHours: config.fileReservedTime,
+    diskMaxUsedRatio: config.diskMaxUsedSpaceRatio / 100,
+    retentionIntervalMs: config.cleanResourceInterval,
+    flushIntervalMs: config.flushIntervalCommitLog,
+    syncFlushTimeoutMs: config.syncFlushTimeout,
+    ...(config.truncateCorruptedAt >= 0 ? { truncateCorruptedAt: config.truncateCorruptedAt } : {}),
+    delayLevelMillis: parseDelayLevels(config.messageDelayLevel),
+  };
+}
+
+/**
  * Composition root of the broker: store, topic/group/offset managers, client managers, long polling,
  * processors, registration with every NameServer, HTTP admin. No side effects until start().
  */
@@ -103,14 +128,7 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
   const localStore =
     deps.store ??
     new FileMessageStore({
-      rootDir: storeRoot,
-      storeHost,
-      flushDiskType: config.flushDiskType,
-      commitLogSegmentBytes: config.mappedFileSizeCommitLog,
-      maxMessageBytes: config.maxMessageSize + 64 * 1024,
-      fileReservedHours: config.fileReservedTime,
-      ...(config.truncateCorruptedAt >= 0 ? { truncateCorruptedAt: config.truncateCorruptedAt } : {}),
-      delayLevelMillis: delayLevels,
+      ...fileStoreOptions(config, storeHost),
       clock,
       logger: logger.child({ module: 'store' }),
     });

@@ -67,6 +67,24 @@ export const BrokerConfigSchema = z.object({
     .default(4 * 1024 * 1024)
     .describe('Largest message body accepted (RocketMQ maxMessageSize: 4 MiB)'),
   fileReservedTime: configInt(1).default(72).describe('Hours commit-log segments are kept'),
+  diskMaxUsedSpaceRatio: configInt(10, 95)
+    .default(75)
+    .describe(
+      'Percent of the store disk in use past which the oldest commit-log segment is deleted at every retention run, whatever its age (RocketMQ: 75, within 10–95)',
+    ),
+  cleanResourceInterval: configInt(100, 3_600_000)
+    .default(10_000)
+    .describe('Milliseconds between two retention runs (RocketMQ: 10 s)'),
+  flushIntervalCommitLog: configInt(1, 60_000)
+    .default(500)
+    .describe(
+      'Milliseconds between two flushes of the commit log to disk, in either flush mode (RocketMQ: 500)',
+    ),
+  syncFlushTimeout: configInt(1, 600_000)
+    .default(5000)
+    .describe(
+      'Milliseconds a SYNC_FLUSH send waits for its fdatasync before FLUSH_DISK_TIMEOUT; the message stays stored (RocketMQ: 5 s)',
+    ),
   truncateCorruptedAt: configInt(-1)
     .default(-1)
     .describe(
