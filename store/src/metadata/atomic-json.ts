@@ -1,4 +1,5 @@
-import * as fs from 'node:fs';
+// The module object itself, read at every call (not a namespace copy): the crash tests fail each step through it.
+import fs from 'node:fs';
 import * as path from 'node:path';
 import { SkyrocketError } from '@skyrocket/common';
 import { ioError } from '../file/segment-file';
