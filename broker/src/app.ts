@@ -406,6 +406,22 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
     },
   });
   new Gauge({
+    name: 'skyrocket_broker_store_write_errors',
+    help: 'Commit-log writes that failed since start (disk full, I/O error; the data stays in memory and is written again)',
+    registers: [registry],
+    collect() {
+      this.set(store.stats().writeErrors);
+    },
+  });
+  new Gauge({
+    name: 'skyrocket_broker_store_flush_errors',
+    help: 'Commit-log flushes (fdatasync) that failed since start; they are retried',
+    registers: [registry],
+    collect() {
+      this.set(store.stats().flushErrors);
+    },
+  });
+  new Gauge({
     name: 'skyrocket_broker_consumer_lag',
     help: 'Messages not yet consumed, per consumer group, topic and queue (queue max offset - committed offset)',
     labelNames: ['group', 'topic', 'queue_id'],

@@ -118,6 +118,10 @@ export interface StoreStats {
   flushes: number;
   /** Seconds spent flushing the commit log, in total (flushSeconds / flushes = mean flush latency). */
   flushSeconds: number;
+  /** Commit-log writes that failed (disk full, I/O error); the bytes stay in memory and are written again. */
+  writeErrors: number;
+  /** Commit-log flushes (fdatasync) that failed; they are retried, and SYNC_FLUSH sends wait or time out. */
+  flushErrors: number;
 }
 
 export interface MessageStore {

@@ -204,6 +204,8 @@ describe('Skyrocket broker over loopback', () => {
     expect(metrics).toContain('skyrocket_broker_store_bytes');
     expect(metrics).toMatch(/skyrocket_broker_store_flush_seconds\{component="broker"\} [0-9.e-]+/);
     expect(metrics).toMatch(/skyrocket_broker_store_flushes\{component="broker"\} [0-9]/);
+    expect(metrics).toContain('skyrocket_broker_store_write_errors{component="broker"} 0');
+    expect(metrics).toContain('skyrocket_broker_store_flush_errors{component="broker"} 0');
     expect(metrics).toContain('skyrocket_broker_long_polling_held');
   });
 

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BLANK_MAGIC_CODE, decodeRecord } from '@skyrocket/remoting/message';
+import { SkyrocketError } from '@skyrocket/common';
 import { FakeClock } from '../../../common/src/testing/fake-clock';
+import { memoryLogger } from '../../../common/src/testing/memory-logger';
 import { ABORT_FILE, COMMITLOG_DIR, CONSUMEQUEUE_DIR, INDEX_DIR } from '../layout';
 import { MemoryMessageStore } from '../memory/memory-message-store';
 import type { MessageStore } from '../message-store';
@@ -188,6 +190,70 @@ describe('FileMessageStore retention (RocketMQ CleanCommitLogService)', () => {
       expect(put.status).toBe('PUT_OK');
     } finally {
       await store.shutdown();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('FileMessageStore when the disk fills up', () => {
+  it('answers, refuses, logs and counts, keeps every accepted message, and carries on once there is room', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-disk-full-'));
+    const fault = { diskFull: false };
+    const { logger, entries } = memoryLogger();
+    const open = (hooks?: FileMessageStoreOptions['commitLogTestHooks']) =>
+      new FileMessageStore({
+        rootDir: dir,
+        storeHost: { address: '127.0.0.1', port: 10911 },
+        logger,
+        ...small,
+        ...(hooks ? { commitLogTestHooks: hooks } : {}),
+      });
+    const store = open({
+      beforeWrite: () => {
+        if (fault.diskFull)
+          throw new SkyrocketError('DISK_FULL', 'write commitlog: ENOSPC: no space left on device');
+      },
+    });
+    await store.start();
+    const topic = uniqueTopic('disk_full');
+    const put = (body: string) => store.putMessage(messageToStore({ topic, body: Buffer.from(body) }));
+    try {
+      expect((await put('before')).status).toBe('PUT_OK');
+
+      fault.diskFull = true;
+      // Taken into memory, but not written: the sender learns its message is not on disk yet.
+      const caught = await put('during');
+      expect(caught.status).toBe('FLUSH_DISK_TIMEOUT');
+      expect(caught.remark).toMatch(/not yet flushed/);
+      // Until a write succeeds again, new messages are refused with the reason.
+      const refused = await put('refused');
+      expect(refused.status).toBe('SERVICE_NOT_AVAILABLE');
+      expect(refused.remark).toMatch(/DISK_FULL: .*ENOSPC/);
+      expect(store.stats().writeErrors).toBeGreaterThan(0);
+      expect(entries.some((e) => e.level === 50 && /ENOSPC/.test(JSON.stringify(e)))).toBe(true);
+      // What was accepted is readable all along.
+      expect((await store.getMessage(topic, 0, 0, { maxMessages: 8 })).records).toHaveLength(2);
+
+      fault.diskFull = false;
+      expect((await put('after')).status).toBe('PUT_OK');
+      const errors = store.stats().writeErrors;
+      expect((await put('after-2')).status).toBe('PUT_OK');
+      expect(store.stats().writeErrors).toBe(errors);
+    } finally {
+      await store.shutdown();
+    }
+    const reopened = open();
+    await reopened.start();
+    try {
+      const records = (await reopened.getMessage(topic, 0, 0, { maxMessages: 8 })).records;
+      expect(records.map((r) => decodeRecord(r).body.toString())).toEqual([
+        'before',
+        'during',
+        'after',
+        'after-2',
+      ]);
+    } finally {
+      await reopened.shutdown();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -393,6 +393,8 @@ export class FileMessageStore implements MessageStore {
       putBytes: this.#putBytes,
       flushes: commitLog.syncs,
       flushSeconds: commitLog.syncSeconds,
+      writeErrors: commitLog.writeErrors,
+      flushErrors: commitLog.syncErrors,
     };
   }
 

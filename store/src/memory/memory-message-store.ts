@@ -301,6 +301,8 @@ export class MemoryMessageStore implements MessageStore {
       putBytes: this.#putBytes,
       flushes: 0,
       flushSeconds: 0,
+      writeErrors: 0,
+      flushErrors: 0,
     };
   }
 
