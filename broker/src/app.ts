@@ -72,6 +72,8 @@ export interface BrokerDeps {
   logger?: Logger;
   /** A store to use instead of the file store under storePathRootDir (tests may pass a MemoryMessageStore). */
   store?: MessageStore;
+  /** Test hook: fault injection into the file store's commit log (a full disk, a slow fdatasync). */
+  commitLogTestHooks?: FileMessageStoreOptions['commitLogTestHooks'];
 }
 
 export interface Broker {
@@ -129,6 +131,7 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
     deps.store ??
     new FileMessageStore({
       ...fileStoreOptions(config, storeHost),
+      ...(deps.commitLogTestHooks ? { commitLogTestHooks: deps.commitLogTestHooks } : {}),
       clock,
       logger: logger.child({ module: 'store' }),
     });

@@ -38,3 +38,65 @@ describe('Skyrocket broker with the Apache RocketMQ Java client', () => {
     expect(got.bodies).toEqual(Array.from({ length: 20 }, (_, i) => `msg-${i}`).sort());
   }, 180_000);
 });
+
+/**
+ * SYNC_FLUSH on a disk slower than syncFlushTimeout: the broker answers FLUSH_DISK_TIMEOUT with the whole send
+ * result (the Java client reads msgId, queueId and queueOffset from that response too), and the message stays
+ * stored and is consumed (the store issue's durability rule, seen by the Java client).
+ */
+describe('a SYNC_FLUSH broker whose fdatasync outlasts syncFlushTimeout, with the Java client', () => {
+  let nameServer: NameServer;
+  let namesrvAddr: string;
+  let broker: Broker;
+  let storeDir: string;
+  /** Milliseconds each fdatasync is held back: a slow disk, injected through the commit log's test hook. */
+  const disk = { syncDelayMs: 0 };
+
+  beforeAll(async () => {
+    await ensureCompatBuild();
+    ({ nameServer, address: namesrvAddr } = await startNameServer());
+    ({ broker, storeDir } = await startBroker(
+      namesrvAddr,
+      { brokerName: 'broker-slow-disk', flushDiskType: 'SYNC_FLUSH', syncFlushTimeout: 200 },
+      {
+        commitLogTestHooks: {
+          beforeSync: () =>
+            disk.syncDelayMs > 0
+              ? new Promise((resolve) => setTimeout(resolve, disk.syncDelayMs))
+              : undefined,
+        },
+      },
+    ));
+  }, 600_000);
+
+  afterAll(async () => {
+    await killAllJavaProcesses();
+    await broker?.stop();
+    await nameServer?.stop();
+    if (storeDir) fs.rmSync(storeDir, { recursive: true, force: true });
+  }, 60_000);
+
+  test('sends get FLUSH_DISK_TIMEOUT, and every message is stored and consumed', async () => {
+    const topic = uniqueName('SlowDiskTopic');
+    disk.syncDelayMs = 600;
+    const slow = await produce(namesrvAddr, topic, 4);
+    expect(slow.run.code).toBe(1); // Produce exits 1 when a send is not SEND_OK
+    expect(slow.summary).toMatchObject({ count: 4, ok: 0, notOk: 4 });
+    expect(slow.sends.map((s) => s.status)).toEqual(Array(4).fill('FLUSH_DISK_TIMEOUT'));
+    for (const send of slow.sends) {
+      expect(send.offsetMsgId).toMatch(/^[0-9A-F]{32}$/);
+      expect(send.queueOffset).toBeGreaterThanOrEqual(0);
+    }
+
+    disk.syncDelayMs = 0;
+    const fast = await produce(namesrvAddr, topic, 2);
+    expect(fast.summary).toMatchObject({ count: 2, ok: 2, notOk: 0 });
+    // All six are stored: the four answered FLUSH_DISK_TIMEOUT as well (msg-0 and msg-1 were sent twice).
+    const store = broker.context.store;
+    const stored = store.getQueueIds(topic).reduce((n, q) => n + store.getMaxOffsetInQueue(topic, q), 0);
+    expect(stored).toBe(6);
+    const got = await pushConsume(namesrvAddr, topic, uniqueName('SlowDiskGroup'), 4, 60);
+    expect(got.done).toBe(true);
+    expect(got.bodies).toEqual(['msg-0', 'msg-1', 'msg-2', 'msg-3']);
+  }, 180_000);
+});

@@ -2,12 +2,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { silentLogger } from '@skyrocket/common';
-import { buildBroker, BrokerConfigSchema, type Broker, type BrokerConfig } from '@skyrocket/broker';
+import {
+  buildBroker,
+  BrokerConfigSchema,
+  type Broker,
+  type BrokerConfig,
+  type BrokerDeps,
+} from '@skyrocket/broker';
 
 /** An in-process Skyrocket broker on loopback, with its store in a fresh temp directory. */
 export async function startBroker(
   namesrvAddr: string,
   overrides: Partial<BrokerConfig> = {},
+  deps: BrokerDeps = {},
 ): Promise<{ broker: Broker; address: string; httpUrl: string; storeDir: string }> {
   const storeDir = overrides.storePathRootDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-broker-'));
   const config = BrokerConfigSchema.parse({
@@ -24,7 +31,7 @@ export async function startBroker(
     registerNameServerPeriodMillis: 5000,
     ...overrides,
   });
-  const broker = buildBroker(config, { logger: silentLogger() });
+  const broker = buildBroker(config, { logger: silentLogger(), ...deps });
   const { remotingPort, httpPort } = await broker.start();
   return { broker, address: `127.0.0.1:${remotingPort}`, httpUrl: `http://127.0.0.1:${httpPort}`, storeDir };
 }
