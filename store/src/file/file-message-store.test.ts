@@ -259,6 +259,50 @@ describe('FileMessageStore when the disk fills up', () => {
   });
 });
 
+describe('FileMessageStore refusals', () => {
+  it('logs a refused put with its reason, once per status every 10 s with the count in between', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skyrocket-refusal-'));
+    const clock = new FakeClock(1_700_000_000_000);
+    const { logger, entries } = memoryLogger();
+    const store = new FileMessageStore({
+      rootDir: dir,
+      storeHost: { address: '127.0.0.1', port: 10911 },
+      clock,
+      logger,
+      ...small,
+      maxMessageBytes: 4096,
+    });
+    await store.start();
+    const topic = uniqueTopic('refusal');
+    const tooBig = () => store.putMessage(messageToStore({ topic, body: Buffer.alloc(8192) }));
+    const refusals = () =>
+      entries.filter((e) => e.msg !== undefined && String(e.msg).startsWith('put refused'));
+    try {
+      const first = await tooBig();
+      expect(first.status).toBe('MESSAGE_ILLEGAL');
+      expect(first.remark).toMatch(/exceeds the maximum message size of 4096 bytes/);
+      await tooBig();
+      await tooBig();
+      expect(refusals()).toEqual([
+        expect.objectContaining({ level: 40, status: 'MESSAGE_ILLEGAL', topic, suppressed: 0 }),
+      ]);
+      expect(String(refusals()[0]?.msg)).toContain('exceeds the maximum message size');
+      // Another status is logged on its own.
+      const longProperties = await store.putMessage(
+        messageToStore({ topic, properties: { KEYS: 'k'.repeat(40_000) } }),
+      );
+      expect(longProperties.status).toBe('PROPERTIES_SIZE_EXCEEDED');
+      clock.advance(10_000);
+      await tooBig();
+      expect(refusals().map((e) => e.suppressed)).toEqual([0, 0, 2]);
+      expect(store.getMaxPhyOffset()).toBe(0); // nothing stored
+    } finally {
+      await store.shutdown();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('FileMessageStore replication (CommitLog.getData / appendData across segments)', () => {
   // The smallest commit-log segment the CommitLog takes, so a few messages roll it; ConsumeQueue segments of 4
   // entries, so a slave's queues start in a segment other than their first.

@@ -32,6 +32,7 @@ import type {
   MessageStore,
   MessageToStore,
   PutMessageResult,
+  PutMessageStatus,
   StoreStats,
 } from '../message-store';
 import { StoreCheckpoint, type Checkpoint } from './checkpoint';
@@ -76,6 +77,9 @@ export interface FileMessageStoreOptions {
   commitLogTestHooks?: CommitLogTestHooks;
 }
 
+/** A refused put is logged at most once per status in this interval (see #refuse). */
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
+
 type Lifecycle = 'CREATED' | 'RUNNING' | 'SHUTTING_DOWN' | 'SHUT_DOWN';
 
 /**
@@ -99,6 +103,8 @@ export class FileMessageStore implements MessageStore {
   readonly #options: FileMessageStoreOptions;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  /** When each refusal status was last logged, and how many of it were not logged since (see #refuse). */
+  readonly #refusalLog = new Map<PutMessageStatus, { at: number; suppressed: number }>();
   readonly #commitLog: CommitLog;
   readonly #consumeQueues: ConsumeQueueStore;
   readonly #index: IndexService;
@@ -228,12 +234,12 @@ export class FileMessageStore implements MessageStore {
   putMessages(messages: MessageToStore[]): Promise<PutMessageResult> {
     try {
       if (this.#state !== 'RUNNING') {
-        return Promise.resolve({ status: 'SERVICE_NOT_AVAILABLE', remark: `the store is ${this.#state}` });
+        return this.#refuse('SERVICE_NOT_AVAILABLE', `the store is ${this.#state}`, messages);
       }
       const refusal = checkBatch(messages);
-      if (refusal) return Promise.resolve({ status: 'MESSAGE_ILLEGAL', remark: refusal });
+      if (refusal) return this.#refuse('MESSAGE_ILLEGAL', refusal, messages);
       const outcome = this.#commitLog.append(messages, this.#nextQueueOffset);
-      if (!outcome.ok) return Promise.resolve({ status: outcome.status, remark: outcome.remark });
+      if (!outcome.ok) return this.#refuse(outcome.status, outcome.remark, messages);
       for (const request of outcome.dispatch) this.#dispatch(request, true);
       const append = outcome.append;
       this.#putMessages += append.messageCount;
@@ -399,6 +405,26 @@ export class FileMessageStore implements MessageStore {
   }
 
   // ---- internals -------------------------------------------------------------------------------------------------
+
+  /**
+   * Answers a put that stores nothing, and logs it: at most one line per status every REFUSAL_LOG_INTERVAL_MS, with
+   * how many more were refused in between, so a client that keeps sending bad messages cannot flood the log. (The
+   * broker counts every refusal by status in skyrocket_broker_send_total.)
+   */
+  #refuse(status: PutMessageStatus, remark: string, messages: MessageToStore[]): Promise<PutMessageResult> {
+    const now = this.#clock.now();
+    const last = this.#refusalLog.get(status);
+    if (last !== undefined && now - last.at < REFUSAL_LOG_INTERVAL_MS) {
+      last.suppressed++;
+    } else {
+      this.#logger.warn(
+        { status, topic: messages[0]?.topic, messages: messages.length, suppressed: last?.suppressed ?? 0 },
+        `put refused, nothing stored: ${status}: ${remark}`,
+      );
+      this.#refusalLog.set(status, { at: now, suppressed: 0 });
+    }
+    return Promise.resolve({ status, remark });
+  }
 
   #dispatch(request: DispatchRequest, live: boolean): void {
     this.#consumeQueues.dispatch(request);
