@@ -6,7 +6,6 @@ import {
   firstNonLoopbackIpv4,
   createLogger,
   createMetricsRegistry,
-  isSkyrocketError,
   SkyrocketError,
   systemClock,
   type Clock,
@@ -14,7 +13,12 @@ import {
   type TimerHandle,
 } from '@skyrocket/common';
 import { MessageClientIdGenerator, RemotingClient, RemotingServer, RequestCode } from '@skyrocket/remoting';
-import { FileMessageStore, type FileMessageStoreOptions, type MessageStore } from '@skyrocket/store';
+import {
+  CorruptedRecordError,
+  FileMessageStore,
+  type FileMessageStoreOptions,
+  type MessageStore,
+} from '@skyrocket/store';
 import { ConsumerManager, ProducerManager } from './client/client-managers';
 import { RebalanceLockManager } from './client/rebalance-lock-manager';
 import { BROKER_ENV_PREFIX, parseDelayLevels, type BrokerConfig } from './config';
@@ -96,7 +100,7 @@ export interface Broker {
 export function fileStoreOptions(
   config: BrokerConfig,
   storeHost: FileMessageStoreOptions['storeHost'],
-): Omit<FileMessageStoreOptions, 'clock' | 'logger'> {
+): Omit<FileMessageStoreOptions, 'clock' | 'logger'> & { rootDir: string; delayLevelMillis: number[] } {
   return {
     rootDir: path.resolve(config.storePathRootDir),
     storeHost,
@@ -122,15 +126,15 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger({ component: 'broker', level: config.logLevel });
   const registry = createMetricsRegistry('broker');
-  const delayLevels = parseDelayLevels(config.messageDelayLevel);
   const ip = config.brokerIP1 || firstNonLoopbackIpv4();
   let listenPort = config.listenPort;
-  const storeRoot = path.resolve(config.storePathRootDir);
   const storeHost = { address: ip, port: listenPort };
+  const storeOptions = fileStoreOptions(config, storeHost);
+  const { rootDir: storeRoot, delayLevelMillis: delayLevels } = storeOptions;
   const localStore =
     deps.store ??
     new FileMessageStore({
-      ...fileStoreOptions(config, storeHost),
+      ...storeOptions,
       ...(deps.commitLogTestHooks ? { commitLogTestHooks: deps.commitLogTestHooks } : {}),
       clock,
       logger: logger.child({ module: 'store' }),
@@ -498,11 +502,11 @@ export function buildBroker(config: BrokerConfig, deps: BrokerDeps = {}): Broker
       try {
         await store.start();
       } catch (error) {
-        // The store's message names its truncateCorruptedAt option; say how a broker is given it.
-        if (!isSkyrocketError(error, 'STORE_CORRUPTED')) throw error;
+        // The one corruption a start can be told to truncate at: say how a broker is given the store's option.
+        if (!(error instanceof CorruptedRecordError)) throw error;
         throw new SkyrocketError(
           'STORE_CORRUPTED',
-          `${error.message} (a broker takes it as --truncate-corrupted-at, truncateCorruptedAt in its config file, or ${BROKER_ENV_PREFIX}TRUNCATE_CORRUPTED_AT)`,
+          `${error.message} (a broker takes it as --truncate-corrupted-at ${error.offset}, truncateCorruptedAt in its config file, or ${BROKER_ENV_PREFIX}TRUNCATE_CORRUPTED_AT)`,
           { cause: error },
         );
       }

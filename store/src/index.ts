@@ -1,3 +1,4 @@
+export * from './corrupted-record-error';
 export * from './file/file-message-store';
 export * from './get-message';
 export * from './layout';

@@ -114,7 +114,7 @@ describe('a broker whose commit log has a corrupted record in the middle', () =>
       expect(bodyAt - offset).toBeGreaterThan(0);
       expect(bodyAt - offset).toBeLessThan(512); // the damaged message's own record
       expect(refusal).toContain(`truncateCorruptedAt set to ${offset}`);
-      expect(refusal).toContain('--truncate-corrupted-at');
+      expect(refusal).toContain(`--truncate-corrupted-at ${offset}`);
       expect(refusal).toContain('SKYROCKET_BROKER_TRUNCATE_CORRUPTED_AT');
 
       // Another offset is not accepted: only the one the error names.

@@ -16,6 +16,7 @@ import {
   MessageSysFlag,
 } from '@skyrocket/remoting/message';
 import { FakeClock } from '../../../common/src/testing/fake-clock';
+import { CorruptedRecordError } from '../corrupted-record-error';
 import { segmentFileName } from '../layout';
 import type { MessageToStore } from '../message-store';
 import {
@@ -625,6 +626,8 @@ describe('CommitLog recovery', () => {
 
     const error = caught(() => open(dir, { segmentBytes }));
     expect(isSkyrocketError(error, 'STORE_CORRUPTED')).toBe(true);
+    expect(error).toBeInstanceOf(CorruptedRecordError);
+    expect((error as CorruptedRecordError).offset).toBe(bad.commitLogOffset);
     expect((error as Error).message).toContain(`record at offset ${bad.commitLogOffset}`);
     expect((error as Error).message).toContain(`next at offset ${dispatch[4]!.commitLogOffset}`);
     expect((error as Error).message).toContain(`truncateCorruptedAt set to ${bad.commitLogOffset}`);
@@ -675,6 +678,7 @@ describe('CommitLog recovery', () => {
     await writeLog(dir, 1);
     const error = caught(() => open(dir, {}, { fromOffset: 3 * SMALL_SEGMENT }));
     expect(isSkyrocketError(error, 'STORE_CORRUPTED')).toBe(true);
+    expect(error).not.toBeInstanceOf(CorruptedRecordError); // nothing to truncate at
     expect((error as Error).message).toMatch(/segments are missing/);
   });
 });

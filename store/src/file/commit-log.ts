@@ -8,6 +8,7 @@ import type {
   MessageRecordInit,
   RecordLayout,
 } from '@skyrocket/remoting/message';
+import { CorruptedRecordError } from '../corrupted-record-error';
 import { COMMITLOG_DIR, END_OF_SEGMENT_BLANK_MIN_BYTES } from '../layout';
 import type { AppendResult, FlushDiskType, MessageToStore, PutMessageStatus } from '../message-store';
 import {
@@ -1126,13 +1127,13 @@ export class CommitLog {
     reason: string,
     nextValid: number,
     requested: number | undefined,
-  ): SkyrocketError {
+  ): CorruptedRecordError {
     const mismatch =
       requested === undefined
         ? ''
         : ` (truncateCorruptedAt is ${requested}, which is not where the corruption is)`;
-    return new SkyrocketError(
-      'STORE_CORRUPTED',
+    return new CorruptedRecordError(
+      offset,
       `commit log record at offset ${offset} in ${this.#segments.dir} is corrupted (${reason}), but valid records follow (the next at offset ${nextValid}); refusing to start rather than serve or silently drop them${mismatch}. To drop everything from offset ${offset} on, start again with truncateCorruptedAt set to ${offset}`,
     );
   }
