@@ -91,13 +91,18 @@ const median = (values: number[]) => percentile(Float64Array.from(values).sort()
 function settle(): void {
   execFileSync('sync');
 }
+let writeBlock: Promise<{ bytes: number; recordBytes: number }> | undefined;
 /**
  * The size of the commit log's writes in the async fill, which the raw comparator replays. The fill runs in lockstep:
  * each turn's IN_FLIGHT puts resolve together (ASYNC_FLUSH answers at the end of the turn) and their successors
  * arrive in the next turn, so each turn appends IN_FLIGHT records and writes them with one pwrite (measured: every
  * write of a 1 GiB fill was 512 × 1,135 = 581,120 bytes). One record's size comes from a probe store.
  */
-async function storeWriteBlock(): Promise<{ bytes: number; recordBytes: number }> {
+function storeWriteBlock(): Promise<{ bytes: number; recordBytes: number }> {
+  writeBlock ??= probeWriteBlock(); // probed once, for the raw and the floor phases
+  return writeBlock;
+}
+async function probeWriteBlock(): Promise<{ bytes: number; recordBytes: number }> {
   const dir = fresh('probe');
   const store = openStore(dir, 'ASYNC_FLUSH');
   await store.start();
